@@ -1,0 +1,3 @@
+# tests: included from the top-level Makefile
+.PHONY: test-helpers
+test-helpers:

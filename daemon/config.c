@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include "deployguard.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+const char dg_embedded_config[] =
+	"# deployguard's embedded default: used when no config file exists.\n"
+	"# Guards the user 'deploy' and blocks GitHub and its content hosts.\n"
+	"[global]\n"
+	"[profile default]\n"
+	"mode = blocklist\n"
+	"enforce = yes\n"
+	"block = github.com githubusercontent.com githubassets.com github.io\n"
+	"block = githubapp.com github.dev ghcr.io\n"
+	"[users]\n"
+	"deploy = default\n";
+
+void dg_diag_free(struct dg_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->msgs[i]);
+	free(d->msgs);
+	d->msgs = NULL;
+	d->n = 0;
+}
+
+void dg_diag_add(struct dg_diag *d, const char *file, unsigned line, const char *fmt, ...)
+{
+	char msg[1024], *full, **nm;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line)
+		n = asprintf(&full, "%s:%u: %s", file, line, msg);
+	else
+		n = asprintf(&full, "%s: %s", file, msg);
+	if (n < 0)
+		return;
+	nm = realloc(d->msgs, (d->n + 1) * sizeof(*nm));
+	if (!nm) {
+		free(full);
+		return;
+	}
+	d->msgs = nm;
+	d->msgs[d->n++] = full;
+}
+
+void dg_diag_print(const struct dg_diag *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s\n", d->msgs[i]);
+}
+
+/* ---- parser state --------------------------------------------------------- */
+
+enum section {
+	SEC_NONE,
+	SEC_GLOBAL,
+	SEC_PROFILE,
+	SEC_USERS,
+};
+
+struct parser {
+	struct dg_config *cfg;
+	struct dg_diag *diag;
+	const char *file;
+	char dir[PATH_MAX];	/* for relative block_file/allow_file */
+	unsigned line;
+	enum section sec;
+	struct dg_profile *prof;
+	size_t errors;
+	bool seen_global;
+	bool seen_users;
+};
+
+static void perr(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void perr(struct parser *p, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dg_diag_add(p->diag, p->file, p->line, "%s", msg);
+	p->errors++;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Inline comments start at ';' or '#' preceded by whitespace. */
+static void strip_inline_comment(char *s)
+{
+	for (char *c = s; *c; c++) {
+		if ((*c == ';' || *c == '#') && c > s && isspace((unsigned char)c[-1])) {
+			*c = '\0';
+			return;
+		}
+	}
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int set_string(char **dst, const char *v)
+{
+	char *n = strdup(v);
+
+	if (!n)
+		return -ENOMEM;
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+/* Split a list value on whitespace and commas; calls fn for each item. */
+static void for_each_item(struct parser *p, char *v,
+			  void (*fn)(struct parser *p, const char *item, void *arg), void *arg)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(v, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save))
+		fn(p, t, arg);
+}
+
+/* ---- domains -------------------------------------------------------------- */
+
+struct domain_ctx {
+	uint8_t action;
+	const char *file;	/* when reading a list file */
+	unsigned line;
+};
+
+static const char *action_name(uint8_t a)
+{
+	return a == DG_NAME_ALLOW ? "allowed" : "blocked";
+}
+
+static int add_domain(struct parser *p, const char *item, uint8_t action, const char *file,
+		      unsigned line)
+{
+	char norm[DG_NAME_MAX + 1];
+	const char *why = NULL;
+	int len, r;
+
+	len = dg_domain_normalize(item, norm, sizeof(norm), &why);
+	if (len < 0) {
+		dg_diag_add(p->diag, file, line, "%s: '%s'", why, item);
+		p->errors++;
+		return -EINVAL;
+	}
+	r = dg_domain_set_add(&p->prof->names, norm, (size_t)len, action);
+	if (r == -EEXIST) {
+		dg_diag_add(p->diag, file, line,
+			    "'%s' is both allowed and blocked in profile '%s'", norm,
+			    p->prof->name);
+		p->errors++;
+		return r;
+	}
+	if (r < 0) {
+		dg_diag_add(p->diag, file, line, "out of memory adding '%s'", norm);
+		p->errors++;
+		return r;
+	}
+	if (r == 0) {
+		if (action == DG_NAME_ALLOW)
+			p->prof->nallow++;
+		else
+			p->prof->nblock++;
+	}
+	return 0;
+}
+
+static void domain_item(struct parser *p, const char *item, void *arg)
+{
+	struct domain_ctx *c = arg;
+
+	add_domain(p, item, c->action, p->file, p->line);
+}
+
+/*
+ * A domain list file: one entry a line; '#' starts a comment.  Lines in
+ * hosts-file form ("0.0.0.0 example.com") are accepted too, so existing
+ * block lists can be used as they are.
+ */
+static void load_domain_file(struct parser *p, const char *item, void *arg)
+{
+	struct domain_ctx *c = arg;
+	char path[PATH_MAX], *buf, *line, *save = NULL;
+	size_t len;
+	unsigned lineno = 0;
+	int r;
+
+	if (item[0] == '/')
+		r = dg_path(path, sizeof(path), "%s", item);
+	else
+		r = dg_path(path, sizeof(path), "%s/%s", p->dir, item);
+	if (r) {
+		perr(p, "path too long: '%s'", item);
+		return;
+	}
+	r = dg_read_file(path, &buf, &len, (size_t)1 << 30);
+	if (r < 0) {
+		perr(p, "cannot read %s list '%s': %s", action_name(c->action), path, strerror(-r));
+		return;
+	}
+	if (memchr(buf, '\0', len)) {
+		perr(p, "'%s' is not a text file", path);
+		free(buf);
+		return;
+	}
+	/* strtok_r would skip empty lines and lose the numbering */
+	line = buf;
+	while (line) {
+		char *next = strchr(line, '\n'), *s, *f1, *f2, *f3;
+
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		s = strchr(line, '#');
+		if (s)
+			*s = '\0';
+		s = trim(line);
+		if (*s) {
+			save = NULL;
+			f1 = strtok_r(s, " \t", &save);
+			f2 = strtok_r(NULL, " \t", &save);
+			f3 = strtok_r(NULL, " \t", &save);
+			if (f2) {
+				struct sockaddr_storage ss;
+				socklen_t sl;
+
+				if (f3 || dg_sockaddr_parse(f1, 0, &ss, &sl)) {
+					dg_diag_add(p->diag, path, lineno,
+						    "expected one domain name a line");
+					p->errors++;
+				} else {
+					add_domain(p, f2, c->action, path, lineno);
+				}
+			} else {
+				add_domain(p, f1, c->action, path, lineno);
+			}
+		}
+		line = next;
+	}
+	free(buf);
+}
+
+/* ---- CIDRs ---------------------------------------------------------------- */
+
+static void cidr_item(struct parser *p, const char *item, void *arg)
+{
+	struct domain_ctx *c = arg;
+	struct dg_profile *pr = p->prof;
+	struct dg_cidr_rule *n;
+	uint8_t addr[16];
+	unsigned bits;
+	int r;
+
+	r = dg_cidr_parse(item, addr, &bits);
+	if (r == -EDOM) {
+		perr(p, "'%s' has host bits set beyond its prefix length", item);
+		return;
+	}
+	if (r) {
+		perr(p, "invalid address or CIDR '%s'", item);
+		return;
+	}
+	for (size_t i = 0; i < pr->ncidrs; i++) {
+		if (pr->cidrs[i].bits == bits && !memcmp(pr->cidrs[i].addr, addr, 16)) {
+			if (pr->cidrs[i].action != c->action)
+				perr(p, "'%s' is both allowed and blocked in profile '%s'", item,
+				     pr->name);
+			return;
+		}
+	}
+	if (pr->ncidrs >= DG_MAX_CIDRS / 2) {
+		perr(p, "too many CIDRs in profile '%s' (limit %d)", pr->name, DG_MAX_CIDRS / 2);
+		return;
+	}
+	n = realloc(pr->cidrs, (pr->ncidrs + 1) * sizeof(*n));
+	if (!n) {
+		perr(p, "out of memory");
+		return;
+	}
+	pr->cidrs = n;
+	memcpy(n[pr->ncidrs].addr, addr, 16);
+	n[pr->ncidrs].bits = (uint8_t)bits;
+	n[pr->ncidrs].action = c->action;
+	n[pr->ncidrs].line = p->line;
+	pr->ncidrs++;
+}
+
+/* ---- sections ------------------------------------------------------------- */
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+static void begin_section(struct parser *p, char *hdr)
+{
+	char *name;
+
+	p->prof = NULL;
+	hdr = trim(hdr);
+	if (!strcmp(hdr, "global")) {
+		if (p->seen_global)
+			perr(p, "duplicate [global] section");
+		p->seen_global = true;
+		p->sec = SEC_GLOBAL;
+		return;
+	}
+	if (!strcmp(hdr, "users")) {
+		if (p->seen_users)
+			perr(p, "duplicate [users] section");
+		p->seen_users = true;
+		p->sec = SEC_USERS;
+		return;
+	}
+	if (!strncmp(hdr, "profile", 7) && isspace((unsigned char)hdr[7])) {
+		struct dg_config *cfg = p->cfg;
+		struct dg_profile *np;
+
+		name = trim(hdr + 7);
+		p->sec = SEC_PROFILE;
+		if (!valid_name(name)) {
+			perr(p, "invalid profile name '%s' (letters, digits, '-', '_', '.')", name);
+			p->sec = SEC_NONE;
+			return;
+		}
+		if (dg_config_profile(cfg, name)) {
+			perr(p, "duplicate profile '%s'", name);
+			p->sec = SEC_NONE;
+			return;
+		}
+		np = realloc(cfg->profiles, (cfg->nprofiles + 1) * sizeof(*np));
+		if (!np) {
+			perr(p, "out of memory");
+			return;
+		}
+		cfg->profiles = np;
+		p->prof = &np[cfg->nprofiles++];
+		memset(p->prof, 0, sizeof(*p->prof));
+		p->prof->name = strdup(name);
+		p->prof->line = p->line;
+		p->prof->mode = DG_MODE_BLOCKLIST;
+		p->prof->enforce = DG_ENFORCE_YES;
+		p->prof->allow_loopback = true;
+		dg_domain_set_init(&p->prof->names);
+		return;
+	}
+	perr(p, "unknown section [%s] (expected [global], [profile NAME] or [users])", hdr);
+	p->sec = SEC_NONE;
+}
+
+static void upstream_item(struct parser *p, const char *item, void *arg)
+{
+	struct dg_config *cfg = p->cfg;
+
+	if (cfg->nupstream >= DG_MAX_UPSTREAMS) {
+		perr(p, "at most %d upstream resolvers", DG_MAX_UPSTREAMS);
+		return;
+	}
+	if (dg_sockaddr_parse(item, DG_DNS_PORT, &cfg->upstream[cfg->nupstream],
+			      &cfg->upstream_len[cfg->nupstream])) {
+		perr(p, "invalid upstream address '%s' (IP, IP:PORT or [IPv6]:PORT)", item);
+		return;
+	}
+	cfg->nupstream++;
+}
+
+static int parse_seconds(const char *v, uint32_t max, uint32_t *out)
+{
+	uint64_t n;
+
+	if (dg_parse_u64(v, 0, max, &n))
+		return -EINVAL;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static void global_key(struct parser *p, const char *key, char *val)
+{
+	struct dg_config *cfg = p->cfg;
+	uint64_t n;
+	uint32_t s;
+
+	if (!strcmp(key, "upstream")) {
+		cfg->nupstream = 0;
+		for_each_item(p, val, upstream_item, NULL);
+	} else if (!strcmp(key, "proxy_port")) {
+		if (dg_parse_u64(val, 1, 65535, &n))
+			perr(p, "proxy_port must be 1..65535, not '%s'", val);
+		else
+			cfg->proxy_port = (uint16_t)n;
+	} else if (!strcmp(key, "cgroup")) {
+		if (val[0] == '/' || strstr(val, "..") || !*val)
+			perr(p, "cgroup must be a path below the cgroup2 mount, like 'deployguard'");
+		else
+			set_string(&cfg->cgroup, val);
+	} else if (!strcmp(key, "bpffs")) {
+		if (val[0] != '/')
+			perr(p, "bpffs must be an absolute path");
+		else
+			set_string(&cfg->bpffs, val);
+	} else if (!strcmp(key, "run_dir")) {
+		if (val[0] != '/')
+			perr(p, "run_dir must be an absolute path");
+		else
+			set_string(&cfg->run_dir, val);
+	} else if (!strcmp(key, "state_dir")) {
+		if (val[0] != '/')
+			perr(p, "state_dir must be an absolute path");
+		else
+			set_string(&cfg->state_dir, val);
+	} else if (!strcmp(key, "blocked_answer")) {
+		if (!strcmp(val, "nxdomain"))
+			cfg->blocked_rcode = 3;
+		else if (!strcmp(val, "refused"))
+			cfg->blocked_rcode = 5;
+		else
+			perr(p, "blocked_answer must be nxdomain or refused, not '%s'", val);
+	} else if (!strcmp(key, "forward_blocked")) {
+		if (parse_bool(val, &cfg->forward_blocked))
+			perr(p, "forward_blocked must be yes or no, not '%s'", val);
+	} else if (!strcmp(key, "min_ttl")) {
+		if (parse_seconds(val, 86400, &cfg->min_ttl))
+			perr(p, "min_ttl must be 0..86400 seconds, not '%s'", val);
+	} else if (!strcmp(key, "max_ttl")) {
+		if (parse_seconds(val, 7 * 86400, &cfg->max_ttl) || cfg->max_ttl == 0)
+			perr(p, "max_ttl must be 1..604800 seconds, not '%s'", val);
+	} else if (!strcmp(key, "upstream_timeout")) {
+		if (parse_seconds(val, 60, &s) || s == 0)
+			perr(p, "upstream_timeout must be 1..60 seconds, not '%s'", val);
+		else
+			cfg->upstream_timeout_ms = s * 1000;
+	} else if (!strcmp(key, "log_level")) {
+		static const char *const names[] = { "error", "warn", "info", "debug" };
+		size_t i;
+
+		for (i = 0; i < DG_ARRAY_SIZE(names); i++)
+			if (!strcmp(val, names[i]))
+				break;
+		if (i == DG_ARRAY_SIZE(names))
+			perr(p, "log_level must be error, warn, info or debug, not '%s'", val);
+		else
+			cfg->log_level = (int)i;
+	} else {
+		perr(p, "unknown key '%s' in [global]", key);
+	}
+}
+
+static void profile_key(struct parser *p, const char *key, char *val)
+{
+	struct dg_profile *pr = p->prof;
+	struct domain_ctx c = { 0 };
+
+	if (!strcmp(key, "mode")) {
+		if (!strcmp(val, "blocklist"))
+			pr->mode = DG_MODE_BLOCKLIST;
+		else if (!strcmp(val, "allowlist"))
+			pr->mode = DG_MODE_ALLOWLIST;
+		else
+			perr(p, "mode must be blocklist or allowlist, not '%s'", val);
+	} else if (!strcmp(key, "enforce")) {
+		if (!strcmp(val, "yes"))
+			pr->enforce = DG_ENFORCE_YES;
+		else if (!strcmp(val, "audit"))
+			pr->enforce = DG_ENFORCE_AUDIT;
+		else
+			perr(p, "enforce must be yes or audit, not '%s'", val);
+	} else if (!strcmp(key, "allow_loopback")) {
+		if (parse_bool(val, &pr->allow_loopback))
+			perr(p, "allow_loopback must be yes or no, not '%s'", val);
+	} else if (!strcmp(key, "block") || !strcmp(key, "allow")) {
+		c.action = key[0] == 'b' ? DG_NAME_BLOCK : DG_NAME_ALLOW;
+		for_each_item(p, val, domain_item, &c);
+	} else if (!strcmp(key, "block_file") || !strcmp(key, "allow_file")) {
+		c.action = key[0] == 'b' ? DG_NAME_BLOCK : DG_NAME_ALLOW;
+		for_each_item(p, val, load_domain_file, &c);
+	} else if (!strcmp(key, "block_cidr") || !strcmp(key, "allow_cidr")) {
+		c.action = key[0] == 'b' ? DG_NAME_BLOCK : DG_NAME_ALLOW;
+		for_each_item(p, val, cidr_item, &c);
+	} else {
+		perr(p, "unknown key '%s' in [profile %s]", key, pr->name);
+	}
+}
+
+static void users_key(struct parser *p, const char *key, char *val)
+{
+	struct dg_config *cfg = p->cfg;
+	struct dg_user_rule *n;
+	bool is_group = key[0] == '@';
+	const char *name = is_group ? key + 1 : key;
+
+	if (!*name || strchr(name, ' ') || strchr(name, ':')) {
+		perr(p, "invalid %s name '%s'", is_group ? "group" : "user", name);
+		return;
+	}
+	if (!valid_name(val)) {
+		perr(p, "invalid profile name '%s'", val);
+		return;
+	}
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		if (cfg->users[i].is_group == is_group && !strcmp(cfg->users[i].name, name)) {
+			perr(p, "%s '%s' is already mapped (line %u)", is_group ? "group" : "user",
+			     name, cfg->users[i].line);
+			return;
+		}
+	}
+	n = realloc(cfg->users, (cfg->nusers + 1) * sizeof(*n));
+	if (!n) {
+		perr(p, "out of memory");
+		return;
+	}
+	cfg->users = n;
+	n[cfg->nusers].name = strdup(name);
+	n[cfg->nusers].is_group = is_group;
+	n[cfg->nusers].profile = strdup(val);
+	n[cfg->nusers].line = p->line;
+	cfg->nusers++;
+}
+
+static void parse_line(struct parser *p, char *line)
+{
+	char *s = trim(line), *eq, *key, *val;
+
+	if (!*s || *s == '#' || *s == ';')
+		return;
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+
+		if (!end) {
+			perr(p, "missing ']' in section header");
+			return;
+		}
+		*end = '\0';
+		strip_inline_comment(end + 1);
+		if (*trim(end + 1)) {
+			perr(p, "unexpected text after section header");
+			return;
+		}
+		begin_section(p, s + 1);
+		return;
+	}
+	eq = strchr(s, '=');
+	if (!eq) {
+		perr(p, "expected 'key = value' or a [section]");
+		return;
+	}
+	*eq = '\0';
+	key = trim(s);
+	val = eq + 1;
+	strip_inline_comment(val);
+	val = trim(val);
+	if (!*key) {
+		perr(p, "missing key before '='");
+		return;
+	}
+	if (!*val) {
+		perr(p, "missing value for '%s'", key);
+		return;
+	}
+	switch (p->sec) {
+	case SEC_NONE:
+		/* an earlier error already explained why the section is unusable */
+		if (!p->errors)
+			perr(p, "'%s' outside of any section", key);
+		break;
+	case SEC_GLOBAL:
+		global_key(p, key, val);
+		break;
+	case SEC_PROFILE:
+		if (p->prof)
+			profile_key(p, key, val);
+		break;
+	case SEC_USERS:
+		users_key(p, key, val);
+		break;
+	}
+}
+
+static struct dg_config *config_new(const char *name)
+{
+	struct dg_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		return NULL;
+	cfg->path = strdup(name);
+	cfg->proxy_port = DG_DEFAULT_PROXY_PORT;
+	cfg->cgroup = strdup("deployguard");
+	cfg->bpffs = strdup("/sys/fs/bpf/deployguard");
+	cfg->run_dir = strdup(DG_RUNDIR);
+	cfg->state_dir = strdup(DG_STATEDIR);
+	cfg->blocked_rcode = 3;
+	cfg->min_ttl = 5;
+	cfg->max_ttl = 86400;
+	cfg->upstream_timeout_ms = 5000;
+	cfg->log_level = DG_LOG_INFO;
+	if (!cfg->path || !cfg->cgroup || !cfg->bpffs || !cfg->run_dir || !cfg->state_dir) {
+		dg_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void check_config(struct parser *p)
+{
+	struct dg_config *cfg = p->cfg;
+
+	if (cfg->min_ttl > cfg->max_ttl) {
+		p->line = 0;
+		perr(p, "min_ttl (%u) is larger than max_ttl (%u)", cfg->min_ttl, cfg->max_ttl);
+	}
+	if (cfg->nprofiles == 0) {
+		p->line = 0;
+		perr(p, "no [profile NAME] section: nothing to guard with");
+	}
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		if (!dg_config_profile(cfg, cfg->users[i].profile)) {
+			p->line = cfg->users[i].line;
+			perr(p, "%s '%s' is mapped to unknown profile '%s'",
+			     cfg->users[i].is_group ? "group" : "user", cfg->users[i].name,
+			     cfg->users[i].profile);
+		}
+	}
+}
+
+static struct dg_config *parse_text(const char *name, char *text, struct dg_diag *diag)
+{
+	struct parser p = { .diag = diag, .file = name };
+	char *line = text;
+	const char *slash;
+
+	p.cfg = config_new(name);
+	if (!p.cfg) {
+		dg_diag_add(diag, name, 0, "out of memory");
+		return NULL;
+	}
+	slash = strrchr(name, '/');
+	if (slash && slash != name)
+		snprintf(p.dir, sizeof(p.dir), "%.*s", (int)(slash - name), name);
+	else
+		snprintf(p.dir, sizeof(p.dir), "%s", slash ? "/" : ".");
+
+	while (line) {
+		char *next = strchr(line, '\n');
+
+		if (next)
+			*next++ = '\0';
+		p.line++;
+		parse_line(&p, line);
+		line = next;
+	}
+	check_config(&p);
+	if (p.errors) {
+		dg_config_free(p.cfg);
+		return NULL;
+	}
+	return p.cfg;
+}
+
+struct dg_config *dg_config_load_string(const char *name, const char *text, struct dg_diag *diag)
+{
+	char *copy = strdup(text);
+	struct dg_config *cfg;
+
+	if (!copy) {
+		dg_diag_add(diag, name, 0, "out of memory");
+		return NULL;
+	}
+	cfg = parse_text(name, copy, diag);
+	free(copy);
+	return cfg;
+}
+
+struct dg_config *dg_config_load(const char *path, struct dg_diag *diag)
+{
+	struct dg_config *cfg;
+	char *text;
+	size_t len;
+	int r;
+
+	if (!path) {
+		if (access(DG_DEFAULT_CONFIG, F_OK) != 0)
+			return dg_config_load_string(DG_EMBEDDED_NAME, dg_embedded_config, diag);
+		path = DG_DEFAULT_CONFIG;
+	}
+	r = dg_read_file(path, &text, &len, 16 << 20);
+	if (r < 0) {
+		dg_diag_add(diag, path, 0, "cannot read: %s", strerror(-r));
+		return NULL;
+	}
+	if (memchr(text, '\0', len)) {
+		dg_diag_add(diag, path, 0, "not a text file");
+		free(text);
+		return NULL;
+	}
+	cfg = parse_text(path, text, diag);
+	free(text);
+	return cfg;
+}
+
+void dg_config_free(struct dg_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		free(cfg->profiles[i].name);
+		dg_domain_set_free(&cfg->profiles[i].names);
+		free(cfg->profiles[i].cidrs);
+	}
+	free(cfg->profiles);
+	for (size_t i = 0; i < cfg->nusers; i++) {
+		free(cfg->users[i].name);
+		free(cfg->users[i].profile);
+	}
+	free(cfg->users);
+	free(cfg->path);
+	free(cfg->cgroup);
+	free(cfg->bpffs);
+	free(cfg->run_dir);
+	free(cfg->state_dir);
+	free(cfg);
+}
+
+const struct dg_profile *dg_config_profile(const struct dg_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		if (cfg->profiles[i].name && !strcmp(cfg->profiles[i].name, name))
+			return &cfg->profiles[i];
+	return NULL;
+}
+
+static bool user_in_group(const char *user, const char *group)
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char pbuf[4096], gbuf[16384];
+
+	if (getgrnam_r(group, &gr, gbuf, sizeof(gbuf), &grp) || !grp)
+		return false;
+	/* primary group */
+	if (!getpwnam_r(user, &pw, pbuf, sizeof(pbuf), &pwp) && pwp && pwp->pw_gid == grp->gr_gid)
+		return true;
+	for (char **m = grp->gr_mem; m && *m; m++)
+		if (!strcmp(*m, user))
+			return true;
+	return false;
+}
+
+const struct dg_profile *dg_config_profile_for_user(const struct dg_config *cfg,
+						    const char *user)
+{
+	if (!user || !*user)
+		return NULL;
+	for (size_t i = 0; i < cfg->nusers; i++)
+		if (!cfg->users[i].is_group && !strcmp(cfg->users[i].name, user))
+			return dg_config_profile(cfg, cfg->users[i].profile);
+	for (size_t i = 0; i < cfg->nusers; i++)
+		if (cfg->users[i].is_group && user_in_group(user, cfg->users[i].name))
+			return dg_config_profile(cfg, cfg->users[i].profile);
+	return NULL;
+}
+
+int dg_config_socket_path(const struct dg_config *cfg, char *buf, size_t len)
+{
+	return dg_path(buf, len, "%s/control.sock", cfg->run_dir);
+}
+
+static uint8_t decide(const struct dg_profile *p, uint8_t a)
+{
+	if (a != DG_NAME_NONE)
+		return a;
+	return p->mode == DG_MODE_ALLOWLIST ? DG_NAME_BLOCK : DG_NAME_ALLOW;
+}
+
+uint8_t dg_profile_decide(const struct dg_profile *p, const char *name, size_t len,
+			  const uint16_t *label_off, unsigned nlabels, long *match_off)
+{
+	size_t off = 0;
+	uint8_t a = dg_domain_set_match(&p->names, name, len, label_off, nlabels, &off);
+
+	if (match_off)
+		*match_off = a == DG_NAME_NONE ? -1 : (long)off;
+	return decide(p, a);
+}
+
+uint8_t dg_profile_decide_str(const struct dg_profile *p, const char *name, long *match_off)
+{
+	size_t off = 0;
+	uint8_t a = dg_domain_set_match_str(&p->names, name, &off);
+
+	if (match_off)
+		*match_off = a == DG_NAME_NONE ? -1 : (long)off;
+	return decide(p, a);
+}

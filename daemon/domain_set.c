@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain_set.h"
+
+static uint32_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void dg_domain_set_init(struct dg_domain_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void dg_domain_set_free(struct dg_domain_set *s)
+{
+	free(s->slots);
+	free(s->hashes);
+	free(s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *entry_name(const struct dg_domain_set *s, uint32_t slot)
+{
+	return s->arena + slot;	/* slot is 1 + offset of the action byte */
+}
+
+static size_t find_slot(const struct dg_domain_set *s, const char *name, size_t len, uint32_t h)
+{
+	size_t mask = s->cap - 1, i = h & mask;
+
+	while (s->slots[i]) {
+		if (s->hashes[i] == h) {
+			const char *e = entry_name(s, s->slots[i]);
+
+			if (strncmp(e, name, len) == 0 && e[len] == '\0')
+				return i;
+		}
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+static int grow(struct dg_domain_set *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 64;
+	uint32_t *nslots = calloc(ncap, sizeof(*nslots));
+	uint32_t *nhashes = calloc(ncap, sizeof(*nhashes));
+
+	if (!nslots || !nhashes) {
+		free(nslots);
+		free(nhashes);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < s->cap; i++) {
+		size_t j;
+
+		if (!s->slots[i])
+			continue;
+		j = s->hashes[i] & (ncap - 1);
+		while (nslots[j])
+			j = (j + 1) & (ncap - 1);
+		nslots[j] = s->slots[i];
+		nhashes[j] = s->hashes[i];
+	}
+	free(s->slots);
+	free(s->hashes);
+	s->slots = nslots;
+	s->hashes = nhashes;
+	s->cap = ncap;
+	return 0;
+}
+
+int dg_domain_set_add(struct dg_domain_set *s, const char *name, size_t len, uint8_t action)
+{
+	uint32_t h = name_hash(name, len);
+	size_t i, need;
+
+	/* keep the load factor under 3/4 */
+	if ((s->count + 1) * 4 > s->cap * 3 && grow(s))
+		return -ENOMEM;
+	i = find_slot(s, name, len, h);
+	if (s->slots[i]) {
+		uint8_t old = (uint8_t)s->arena[s->slots[i] - 1];
+
+		return old == action ? 1 : -EEXIST;
+	}
+
+	need = s->arena_len + len + 2;
+	if (need > UINT32_MAX - 1)
+		return -ENOMEM;
+	if (need > s->arena_cap) {
+		size_t ncap = s->arena_cap ? s->arena_cap : 4096;
+		char *na;
+
+		while (ncap < need)
+			ncap *= 2;
+		na = realloc(s->arena, ncap);
+		if (!na)
+			return -ENOMEM;
+		s->arena = na;
+		s->arena_cap = ncap;
+	}
+	s->arena[s->arena_len] = (char)action;
+	memcpy(s->arena + s->arena_len + 1, name, len);
+	s->arena[s->arena_len + 1 + len] = '\0';
+	s->slots[i] = (uint32_t)(s->arena_len + 1);
+	s->hashes[i] = h;
+	s->arena_len = need;
+	s->count++;
+	return 0;
+}
+
+uint8_t dg_domain_set_get(const struct dg_domain_set *s, const char *name, size_t len)
+{
+	size_t i;
+
+	if (!s->count)
+		return DG_NAME_NONE;
+	i = find_slot(s, name, len, name_hash(name, len));
+	if (!s->slots[i])
+		return DG_NAME_NONE;
+	return (uint8_t)s->arena[s->slots[i] - 1];
+}
+
+uint8_t dg_domain_set_match(const struct dg_domain_set *s, const char *name, size_t len,
+			    const uint16_t *label_off, unsigned nlabels, size_t *match_off)
+{
+	/* from the full name towards the shortest suffix: most specific first */
+	for (unsigned i = 0; i < nlabels; i++) {
+		size_t off = label_off[i];
+		uint8_t a;
+
+		if (off >= len)
+			break;
+		a = dg_domain_set_get(s, name + off, len - off);
+		if (a != DG_NAME_NONE) {
+			if (match_off)
+				*match_off = off;
+			return a;
+		}
+	}
+	return DG_NAME_NONE;
+}
+
+uint8_t dg_domain_set_match_str(const struct dg_domain_set *s, const char *name,
+				size_t *match_off)
+{
+	char lower[DG_NAME_MAX + 1];
+	uint16_t offs[DG_NAME_MAX / 2 + 1];
+	unsigned n = 0;
+	size_t len = strlen(name);
+
+	if (len && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DG_NAME_MAX)
+		return DG_NAME_NONE;
+	offs[n++] = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		if (c == '.' && n < sizeof(offs) / sizeof(offs[0]))
+			offs[n++] = (uint16_t)(i + 1);
+	}
+	lower[len] = '\0';
+	return dg_domain_set_match(s, lower, len, offs, n, match_off);
+}
+
+static bool label_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int dg_domain_normalize(const char *in, char *out, size_t outlen, const char **why)
+{
+	size_t len, label = 0, n = 0;
+
+	if (strncmp(in, "*.", 2) == 0)
+		in += 2;
+	else if (in[0] == '.')
+		in++;
+	len = strlen(in);
+	if (len && in[len - 1] == '.')
+		len--;
+	if (len == 0) {
+		*why = "empty domain name";
+		return -EINVAL;
+	}
+	if (len > DG_NAME_MAX || len >= outlen) {
+		*why = "domain name longer than 253 characters";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c == '.') {
+			if (label == 0) {
+				*why = "empty label in domain name";
+				return -EINVAL;
+			}
+			label = 0;
+		} else if (!label_char_ok(c)) {
+			*why = "invalid character in domain name (letters, digits, '-', '_' and dots only)";
+			return -EINVAL;
+		} else if (++label > 63) {
+			*why = "label longer than 63 characters in domain name";
+			return -EINVAL;
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return (int)n;
+}

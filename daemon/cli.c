@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* deployguard: operate deployguardd.  See deployguard(1). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "dgclient.h"
+#include "util.h"
+
+#define EXIT_NOT_RUNNING 3	/* as LSB "status": program is not running */
+
+const char *cli_socket(struct cli *c)
+{
+	struct dg_config *cfg;
+	struct dg_diag diag = { 0 };
+
+	if (c->socket_path[0])
+		return c->socket_path;
+	if (c->socket) {
+		snprintf(c->socket_path, sizeof(c->socket_path), "%s", c->socket);
+		return c->socket_path;
+	}
+	if (c->config || access(DG_DEFAULT_CONFIG, R_OK) == 0) {
+		cfg = dg_config_load(c->config, &diag);
+		if (cfg) {
+			dg_config_socket_path(cfg, c->socket_path, sizeof(c->socket_path));
+			dg_config_free(cfg);
+		}
+		dg_diag_free(&diag);
+	}
+	if (!c->socket_path[0])
+		snprintf(c->socket_path, sizeof(c->socket_path), "%s", DG_DEFAULT_SOCKET);
+	return c->socket_path;
+}
+
+int cli_call(struct cli *c, const struct dg_ctlmsg *req, struct dg_ctlmsg *reply)
+{
+	const char *status;
+	int err;
+
+	err = dg_client_call(cli_socket(c), req, reply, DG_CLIENT_TIMEOUT_MS);
+	if (err) {
+		fprintf(stderr, "deployguard: %s (%s)\n", dg_client_strerror(err), cli_socket(c));
+		return err;
+	}
+	status = dg_ctl_get(reply, "status");
+	if (!status || strcmp(status, "ok")) {
+		const char *msg = dg_ctl_get(reply, "message");
+
+		fprintf(stderr, "deployguard: %s\n", msg ? msg : "request failed");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static bool is_number(const char *v)
+{
+	if (!*v || (v[0] == '0' && v[1]))
+		return false;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return false;
+	return true;
+}
+
+/* Fields that may repeat; they become arrays. */
+static const char *const list_keys[] = { "upstream", "profile" };
+
+static bool is_list_key(const struct dg_ctl_field *f)
+{
+	for (size_t i = 0; i < DG_ARRAY_SIZE(list_keys); i++)
+		if (dg_ctl_field_is(f, list_keys[i]))
+			return true;
+	return false;
+}
+
+static void print_json_object(const struct dg_ctlmsg *m)
+{
+	struct dg_ctl_field f;
+	size_t pos = 0;
+	bool first = true;
+
+	printf("{");
+	while (dg_ctl_next(m, &pos, &f)) {
+		if (dg_ctl_field_is(&f, "status") || dg_ctl_field_is(&f, "more") || is_list_key(&f))
+			continue;
+		printf("%s\"%.*s\":", first ? "" : ",", (int)f.keylen, f.key);
+		if (is_number(f.val))
+			printf("%s", f.val);
+		else
+			json_string(stdout, f.val);
+		first = false;
+	}
+	for (size_t i = 0; i < DG_ARRAY_SIZE(list_keys); i++) {
+		unsigned n = 0;
+
+		pos = 0;
+		while (dg_ctl_next(m, &pos, &f)) {
+			if (!dg_ctl_field_is(&f, list_keys[i]))
+				continue;
+			if (!n++)
+				printf("%s\"%s\":[", first ? "" : ",", list_keys[i]);
+			else
+				printf(",");
+			json_string(stdout, f.val);
+			first = false;
+		}
+		if (n)
+			printf("]");
+	}
+	printf("}");
+}
+
+static const char *age_str(const char *started, char *buf, size_t len)
+{
+	long long s = started ? atoll(started) : 0, age = s ? (long long)time(NULL) - s : 0;
+
+	if (age < 0)
+		age = 0;
+	if (age < 120)
+		snprintf(buf, len, "%llds", age);
+	else if (age < 7200)
+		snprintf(buf, len, "%lldm", age / 60);
+	else if (age < 172800)
+		snprintf(buf, len, "%lldh", age / 3600);
+	else
+		snprintf(buf, len, "%lldd", age / 86400);
+	return buf;
+}
+
+static const char *get(const struct dg_ctlmsg *m, const char *k)
+{
+	const char *v = dg_ctl_get(m, k);
+
+	return v ? v : "";
+}
+
+static int cmd_status(struct cli *c, int argc, char **argv)
+{
+	struct dg_ctlmsg *req = malloc(sizeof(*req)), *r = malloc(sizeof(*r));
+	struct dg_ctl_field f;
+	size_t pos = 0;
+	char age[32];
+	int err, rc = 0;
+
+	if (!req || !r)
+		return 1;
+	dg_ctl_init(req);
+	dg_ctl_add(req, "op", "status");
+	err = cli_call(c, req, r);
+	if (err) {
+		rc = (err == -ENOENT || err == -ECONNREFUSED) ? EXIT_NOT_RUNNING : 1;
+		goto out;
+	}
+	if (c->json) {
+		print_json_object(r);
+		printf("\n");
+		goto out;
+	}
+	printf("deployguardd %s: running (pid %s, up %s)\n", get(r, "version"), get(r, "pid"),
+	       age_str(dg_ctl_get(r, "started"), age, sizeof(age)));
+	printf("  config:     %s\n", get(r, "config"));
+	if (!strcmp(get(r, "private"), "1"))
+		printf("  guard:      %s programs on %s (private: not pinned)\n",
+		       get(r, "programs"), get(r, "cgroup"));
+	else
+		printf("  guard:      %s programs on %s, pinned in %s%s\n", get(r, "programs"),
+		       get(r, "cgroup"), get(r, "bpffs"),
+		       !strcmp(get(r, "adopted"), "1") ? " (adopted)" : "");
+	printf("  DNS proxy:  127.0.0.1:%s and [::1]:%s, upstream", get(r, "proxy_port"),
+	       get(r, "proxy_port"));
+	while (dg_ctl_next(r, &pos, &f))
+		if (dg_ctl_field_is(&f, "upstream"))
+			printf(" %s", f.val);
+	printf("\n");
+	pos = 0;
+	while (dg_ctl_next(r, &pos, &f))
+		if (dg_ctl_field_is(&f, "profile"))
+			printf("  profile:    %s\n", f.val);
+	printf("  sessions:   %s active\n", get(r, "sessions"));
+	printf("  DNS:        %s queries, %s allowed, %s blocked, %s would-block, "
+	       "%s unattributed, %s malformed\n",
+	       get(r, "dns_queries"), get(r, "dns_allowed"), get(r, "dns_blocked"),
+	       get(r, "dns_would_block"), get(r, "dns_unattributed"), get(r, "dns_malformed"));
+	printf("  connect:    %s blocked, %s would-block; packets blocked: %s\n",
+	       get(r, "kernel_connect_blocked"), get(r, "kernel_connect_would_block"),
+	       get(r, "kernel_packet_blocked"));
+	printf("  upstream:   %s errors, %s timeouts; %s addresses learned\n",
+	       get(r, "upstream_errors"), get(r, "upstream_timeouts"), get(r, "addresses_learned"));
+	printf("  events:     %s dropped by the kernel; %s control requests refused\n",
+	       get(r, "kernel_events_dropped"), get(r, "control_refused"));
+out:
+	free(req);
+	free(r);
+	return rc;
+}
+
+static int cmd_sessions(struct cli *c, int argc, char **argv)
+{
+	struct dg_ctlmsg *req = malloc(sizeof(*req)), *r = malloc(sizeof(*r));
+	unsigned long offset = 0, n = 0;
+	int err, rc = 0;
+	bool more = true;
+
+	if (!req || !r)
+		return 1;
+	if (c->json)
+		printf("[");
+	else
+		printf("%-8s %-12s %-6s %-14s %-9s %-7s %5s %5s %7s  %s\n", "SESSION", "USER",
+		       "OPENER", "PROFILE", "MODE", "ENFORCE", "AGE", "PIDS", "BLOCKED", "COMMAND");
+	while (more) {
+		struct dg_ctl_field f;
+		size_t pos = 0, start = 0;
+
+		dg_ctl_init(req);
+		dg_ctl_add(req, "op", "list");
+		dg_ctl_add_u64(req, "offset", offset);
+		err = cli_call(c, req, r);
+		if (err) {
+			rc = (err == -ENOENT || err == -ECONNREFUSED) ? EXIT_NOT_RUNNING : 1;
+			break;
+		}
+		more = dg_ctl_get(r, "more") != NULL;
+		/* each session starts at its "session" field */
+		for (;;) {
+			size_t here = pos;
+			bool ok = dg_ctl_next(r, &pos, &f);
+
+			if (!ok || dg_ctl_field_is(&f, "session") || dg_ctl_field_is(&f, "more")) {
+				if (start) {
+					struct dg_ctlmsg *one = malloc(sizeof(*one));
+					char age[32];
+
+					if (!one)
+						break;
+					dg_ctl_parse(one, r->buf + start, here - start);
+					if (c->json) {
+						printf("%s", n ? "," : "");
+						print_json_object(one);
+					} else {
+						char blocked[32];
+
+						snprintf(blocked, sizeof(blocked), "%s",
+							 get(one, "blocked"));
+						printf("%-8s %-12.12s %-6s %-14.14s %-9s %-7s %5s %5s "
+						       "%7s  %s%s\n",
+						       get(one, "session"), get(one, "user"),
+						       get(one, "opener"), get(one, "profile"),
+						       get(one, "mode"), get(one, "enforce"),
+						       age_str(dg_ctl_get(one, "started"), age,
+							       sizeof(age)),
+						       get(one, "pids"), blocked, get(one, "cmd"),
+						       !strcmp(get(one, "state"), "closing")
+							       ? " (closing)" : "");
+					}
+					n++;
+					offset++;
+					free(one);
+				}
+				start = ok && dg_ctl_field_is(&f, "session") ? here : 0;
+			}
+			if (!ok)
+				break;
+		}
+	}
+	if (c->json)
+		printf("]\n");
+	free(req);
+	free(r);
+	return rc;
+}
+
+static int cmd_check_config(struct cli *c, int argc, char **argv)
+{
+	struct dg_diag diag = { 0 };
+	struct dg_config *cfg;
+	size_t names = 0;
+	const char *path = c->config;
+
+	if (argc > 1)
+		path = argv[1];
+	cfg = dg_config_load(path, &diag);
+	dg_diag_print(&diag, stderr);
+	dg_diag_free(&diag);
+	if (!cfg)
+		return 1;
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		names += cfg->profiles[i].names.count;
+	printf("%s: OK (%zu profiles, %zu user/group mappings, %zu domain entries)\n", cfg->path,
+	       cfg->nprofiles, cfg->nusers, names);
+	dg_config_free(cfg);
+	return 0;
+}
+
+static int cmd_reload(struct cli *c, int argc, char **argv)
+{
+	struct dg_ctlmsg *req = malloc(sizeof(*req)), *r = malloc(sizeof(*r));
+	int rc = 1;
+
+	if (req && r) {
+		dg_ctl_init(req);
+		dg_ctl_add(req, "op", "reload");
+		if (!cli_call(c, req, r)) {
+			printf("deployguard: configuration reloaded\n");
+			rc = 0;
+		}
+	}
+	free(req);
+	free(r);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: deployguard [-c FILE] [--socket PATH] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  run [--profile NAME] [--audit] -- CMD [ARG...]\n"
+		"                       run CMD in a guarded session; exits with its status\n"
+		"  status [--json]      the daemon, its programs, profiles and counters\n"
+		"  sessions [--json]    active guarded sessions\n"
+		"  check-config [FILE]  validate a configuration file\n"
+		"  reload               re-read the daemon's configuration\n"
+		"  version              print the version\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE    configuration (default " DG_DEFAULT_CONFIG ")\n"
+		"      --socket PATH    the daemon's control socket\n"
+		"  -h, --help           this help\n"
+		"\n"
+		"See deployguard(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	static const struct {
+		const char *name;
+		int (*fn)(struct cli *c, int argc, char **argv);
+	} cmds[] = {
+		{ "run", cmd_run },
+		{ "status", cmd_status },
+		{ "sessions", cmd_sessions },
+		{ "check-config", cmd_check_config },
+		{ "reload", cmd_reload },
+	};
+	struct cli c = { 0 };
+	int opt;
+
+	/* '+': options after the command belong to it */
+	while ((opt = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			c.config = optarg;
+			break;
+		case 'S':
+			c.socket = optarg;
+			break;
+		case 'j':
+			c.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("deployguard %s\n", DG_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(argv[0], "version")) {
+		printf("deployguard %s\n", DG_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < DG_ARRAY_SIZE(cmds); i++) {
+		if (strcmp(argv[0], cmds[i].name))
+			continue;
+		if (strcmp(argv[0], "run")) {
+			/* the other commands take --json after their name too */
+			for (int a = 1; a < argc; a++) {
+				if (!strcmp(argv[a], "--json")) {
+					c.json = true;
+				} else if (strcmp(argv[0], "check-config") || argv[a][0] == '-' ||
+					   a > 1) {
+					fprintf(stderr, "deployguard %s: unexpected argument '%s'\n",
+						argv[0], argv[a]);
+					return 2;
+				}
+			}
+		}
+		return cmds[i].fn(&c, argc, argv);
+	}
+	fprintf(stderr, "deployguard: unknown command '%s' (try --help)\n", argv[0]);
+	return 2;
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <bpf/bpf.h>
+#include <linux/magic.h>
+
+#include "deployguard.skel.h"
+#include "cgroup.h"
+#include "guard.h"
+#include "log.h"
+#include "util.h"
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG && dg_log_level() < DG_LOG_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	dg_log(level == LIBBPF_WARN ? DG_LOG_WARN : DG_LOG_DEBUG, "libbpf: %s", msg);
+	return 0;
+}
+
+void dg_guard_setup_libbpf_log(void)
+{
+	libbpf_set_print(libbpf_log);
+}
+
+static struct bpf_program *prog_of(struct dg_guard *g, enum dg_guard_prog p)
+{
+	struct deployguard_bpf *s = g->skel;
+
+	switch (p) {
+	case DG_PROG_CONNECT4: return s->progs.dg_connect4;
+	case DG_PROG_CONNECT6: return s->progs.dg_connect6;
+	case DG_PROG_SENDMSG4: return s->progs.dg_sendmsg4;
+	case DG_PROG_SENDMSG6: return s->progs.dg_sendmsg6;
+	case DG_PROG_RECVMSG4: return s->progs.dg_recvmsg4;
+	case DG_PROG_RECVMSG6: return s->progs.dg_recvmsg6;
+	case DG_PROG_GETPEERNAME4: return s->progs.dg_getpeername4;
+	case DG_PROG_GETPEERNAME6: return s->progs.dg_getpeername6;
+	case DG_PROG_EGRESS: return s->progs.dg_egress;
+	case DG_PROG_EXEC: return s->progs.dg_exec;
+	case DG_PROG_FORK: return s->progs.dg_fork;
+	case DG_PROG_EXIT: return s->progs.dg_exit;
+	case DG_PROG_COUNT: break;
+	}
+	return NULL;
+}
+
+static bool is_cgroup_prog(enum dg_guard_prog p)
+{
+	return p <= DG_PROG_EGRESS;
+}
+
+static int check_bpffs(const char *dir)
+{
+	char parent[PATH_MAX], *slash;
+	struct statfs st;
+
+	if (dg_path(parent, sizeof(parent), "%s", dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (statfs(parent, &st))
+		return -errno;
+	if (st.f_type != BPF_FS_MAGIC) {
+		dg_log(DG_LOG_ERR, "%s is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)",
+		       parent);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int pin_maps(struct dg_guard *g)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	bpf_object__for_each_map(map, g->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;	/* .rodata & co belong to one program load */
+		if (dg_path(path, sizeof(path), "%s/%s", g->pin_dir, bpf_map__name(map)))
+			return -ENAMETOOLONG;
+		if (access(path, F_OK) == 0)
+			g->adopted = true;
+		err = bpf_map__set_pin_path(map, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A cgroup link pinned by an earlier daemon: swap our program into it, so
+ * there is never a moment without a program attached.  A link attached to
+ * another cgroup (the configured root changed) is replaced instead.
+ */
+static int adopt_cgroup_link(struct dg_guard *g, enum dg_guard_prog p, const char *path,
+			     uint64_t root_id)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	struct bpf_link *link;
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (err)
+		return err;
+	if (info.type != BPF_LINK_TYPE_CGROUP || info.cgroup.cgroup_id != root_id)
+		return -ESTALE;
+
+	link = bpf_link__open(path);
+	if (!link)
+		return -errno;
+	err = bpf_link__update_program(link, prog_of(g, p));
+	if (err) {
+		bpf_link__destroy(link);
+		return err;
+	}
+	g->links[p] = link;
+	return 0;
+}
+
+static int attach_new(struct dg_guard *g, enum dg_guard_prog p, const char *path)
+{
+	struct bpf_program *prog = prog_of(g, p);
+	char tmp[PATH_MAX];
+	struct bpf_link *link;
+	int err;
+
+	if (is_cgroup_prog(p))
+		link = bpf_program__attach_cgroup(prog, g->cgroup_fd);
+	else
+		link = bpf_program__attach(prog);
+	if (!link) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "attaching %s: %s", bpf_program__name(prog), strerror(-err));
+		return err;
+	}
+	g->links[p] = link;
+	if (!path)
+		return 0;
+
+	/* pin under a temporary name, then rename over any old pin: an old
+	 * tracing link keeps running until the new one is in place.  (bpffs
+	 * reserves dots in names for itself.) */
+	if (dg_path(tmp, sizeof(tmp), "%s_new", path))
+		return -ENAMETOOLONG;
+	unlink(tmp);
+	err = bpf_link__pin(link, tmp);
+	if (err) {
+		dg_log(DG_LOG_ERR, "pinning %s at %s: %s", bpf_program__name(prog), tmp,
+		       strerror(-err));
+		return err;
+	}
+	if (rename(tmp, path)) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "renaming %s to %s: %s", tmp, path, strerror(-err));
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+static int attach_all(struct dg_guard *g, uint64_t root_id)
+{
+	char path[PATH_MAX];
+	int err;
+
+	for (int p = 0; p < DG_PROG_COUNT; p++) {
+		const char *pin = NULL;
+
+		if (g->pin_dir[0]) {
+			if (dg_path(path, sizeof(path), "%s/" DG_LINK_PIN_PREFIX "%s", g->pin_dir,
+				    bpf_program__name(prog_of(g, (enum dg_guard_prog)p))))
+				return -ENAMETOOLONG;
+			pin = path;
+			if (is_cgroup_prog((enum dg_guard_prog)p) && access(path, F_OK) == 0) {
+				err = adopt_cgroup_link(g, (enum dg_guard_prog)p, path, root_id);
+				if (!err)
+					continue;
+				dg_log(DG_LOG_WARN, "cannot reuse pinned link %s (%s); replacing it",
+				       path, strerror(-err));
+			}
+		}
+		err = attach_new(g, (enum dg_guard_prog)p, pin);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int dg_guard_open(struct dg_guard *g, const struct dg_guard_opts *o)
+{
+	uint64_t root_id;
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->cgroup_fd = -1;
+	if (o->pin_dir && dg_path(g->pin_dir, sizeof(g->pin_dir), "%s", o->pin_dir))
+		return -ENAMETOOLONG;
+
+	err = dg_cgroup_id(o->root_cgroup, &root_id);
+	if (err) {
+		dg_log(DG_LOG_ERR, "cgroup id of %s: %s", o->root_cgroup, strerror(-err));
+		return err;
+	}
+	g->cgroup_fd = open(o->root_cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (g->cgroup_fd < 0) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "opening %s: %s", o->root_cgroup, strerror(-err));
+		return err;
+	}
+
+	g->skel = deployguard_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "opening the BPF object: %s", strerror(-err));
+		goto cleanup;
+	}
+	g->skel->rodata->guard_level = o->root_level;
+
+	if (g->pin_dir[0]) {
+		err = check_bpffs(g->pin_dir);
+		if (err)
+			goto cleanup;
+		err = dg_mkdir_p(g->pin_dir, 0700);
+		if (err) {
+			dg_log(DG_LOG_ERR, "creating %s: %s", g->pin_dir, strerror(-err));
+			goto cleanup;
+		}
+		err = pin_maps(g);
+		if (err)
+			goto cleanup;
+	}
+
+	err = deployguard_bpf__load(g->skel);
+	if (err) {
+		dg_log(DG_LOG_ERR, "loading BPF programs: %s%s", strerror(-err),
+		       g->adopted ? " (pinned maps from another version? "
+				    "'deployguardd --uninstall' removes them)" : "");
+		goto cleanup;
+	}
+
+	err = attach_all(g, root_id);
+	if (err)
+		goto cleanup;
+
+	g->rb = ring_buffer__new(bpf_map__fd(g->skel->maps.dg_events), o->on_event, o->ctx, NULL);
+	if (!g->rb) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	return 0;
+
+cleanup:
+	dg_guard_close(g);
+	return err;
+}
+
+void dg_guard_close(struct dg_guard *g)
+{
+	ring_buffer__free(g->rb);
+	g->rb = NULL;
+	for (int p = 0; p < DG_PROG_COUNT; p++) {
+		/* pinned links stay attached through their pin */
+		bpf_link__destroy(g->links[p]);
+		g->links[p] = NULL;
+	}
+	deployguard_bpf__destroy(g->skel);
+	g->skel = NULL;
+	if (g->cgroup_fd >= 0)
+		close(g->cgroup_fd);
+	g->cgroup_fd = -1;
+}
+
+int dg_guard_uninstall(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	d = opendir(pin_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	/* links first: once they are gone nothing uses the maps */
+	for (int pass = 0; pass < 2; pass++) {
+		rewinddir(d);
+		while ((de = readdir(d))) {
+			bool is_link = !strncmp(de->d_name, DG_LINK_PIN_PREFIX,
+						strlen(DG_LINK_PIN_PREFIX));
+
+			if (de->d_name[0] == '.' || is_link != (pass == 0))
+				continue;
+			if (dg_path(path, sizeof(path), "%s/%s", pin_dir, de->d_name))
+				continue;
+			if (unlink(path) && errno != ENOENT) {
+				err = -errno;
+				dg_log(DG_LOG_ERR, "removing %s: %s", path, strerror(errno));
+			}
+		}
+	}
+	closedir(d);
+	if (rmdir(pin_dir) && errno != ENOENT) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "removing %s: %s", pin_dir, strerror(errno));
+	}
+	return err;
+}
+
+static int map_fd(const struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+int dg_guard_set_config(struct dg_guard *g, const struct dg_kconfig *c)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(map_fd(g->skel->maps.dg_config), &zero, c, BPF_ANY) ? -errno : 0;
+}
+
+int dg_guard_session_put(struct dg_guard *g, uint64_t cgid, const struct dg_session *s)
+{
+	return bpf_map_update_elem(map_fd(g->skel->maps.dg_sessions), &cgid, s, BPF_ANY) ? -errno
+											 : 0;
+}
+
+int dg_guard_session_del(struct dg_guard *g, uint64_t cgid)
+{
+	if (bpf_map_delete_elem(map_fd(g->skel->maps.dg_sessions), &cgid) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int dg_guard_session_each(struct dg_guard *g,
+			  void (*fn)(void *arg, uint64_t cgid, const struct dg_session *s),
+			  void *arg)
+{
+	int fd = map_fd(g->skel->maps.dg_sessions);
+	uint64_t key, next;
+	struct dg_session s;
+	uint64_t *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &s) == 0)
+			fn(arg, key, &s);
+	}
+	return 0;
+}
+
+int dg_guard_cidr_put(struct dg_guard *g, uint32_t profile_id, const uint8_t addr[16],
+		      unsigned bits128, uint8_t action)
+{
+	struct dg_cidr_key k = { .prefixlen = DG_CIDR_KEY_BITS(bits128), .profile_id = profile_id };
+
+	memcpy(k.addr, addr, 16);
+	return bpf_map_update_elem(map_fd(g->skel->maps.dg_cidrs), &k, &action, BPF_ANY) ? -errno
+										       : 0;
+}
+
+uint32_t dg_guard_cidr_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id), void *arg)
+{
+	int fd = map_fd(g->skel->maps.dg_cidrs);
+	struct dg_cidr_key key, next, *doomed = NULL;
+	size_t ndoomed = 0, cap = 0;
+	uint32_t max_id = 0;
+	void *prev = NULL;
+
+	/* collect first: deleting while walking an LPM trie restarts the walk */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (key.profile_id > max_id)
+			max_id = key.profile_id;
+		if (keep && keep(arg, key.profile_id))
+			continue;
+		if (ndoomed == cap) {
+			struct dg_cidr_key *n;
+
+			cap = cap ? cap * 2 : 64;
+			n = realloc(doomed, cap * sizeof(*n));
+			if (!n)
+				break;
+			doomed = n;
+		}
+		doomed[ndoomed++] = key;
+	}
+	for (size_t i = 0; i < ndoomed; i++)
+		bpf_map_delete_elem(fd, &doomed[i]);
+	free(doomed);
+	return max_id;
+}
+
+int dg_guard_learn(struct dg_guard *g, uint32_t scope, const uint8_t addr[16],
+		   uint64_t expires_ns, uint8_t verdict)
+{
+	struct dg_addr_key k = { .scope = scope };
+	struct dg_learned v = { .expires_ns = expires_ns, .verdict = verdict };
+
+	memcpy(k.addr, addr, 16);
+	return bpf_map_update_elem(map_fd(g->skel->maps.dg_learned), &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int dg_guard_flow_take(struct dg_guard *g, const struct dg_flow_key *k, struct dg_flow *out)
+{
+	int fd = map_fd(g->skel->maps.dg_flows);
+
+	if (bpf_map_lookup_and_delete_elem(fd, k, out) == 0)
+		return 0;
+	/* LRU hashes gained lookup_and_delete only in 5.14 */
+	if (bpf_map_lookup_elem(fd, k, out))
+		return -errno;
+	bpf_map_delete_elem(fd, k);
+	return 0;
+}
+
+int dg_guard_stats(struct dg_guard *g, uint64_t out[DG_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = map_fd(g->skel->maps.dg_stats);
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < DG_STAT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int dg_guard_events_fd(struct dg_guard *g)
+{
+	return ring_buffer__epoll_fd(g->rb);
+}
+
+int dg_guard_poll_events(struct dg_guard *g)
+{
+	return ring_buffer__consume(g->rb);
+}

@@ -393,19 +393,30 @@ static __always_inline int unproxy_v4(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/*
+ * IPv6 sockets see the proxy as ::1, or as ::ffff:127.0.0.1 when they sent
+ * to an IPv4-mapped resolver (the kernel takes the IPv4 path, sendmsg4 ran).
+ * Either way the process gets back the address it used: orig_addr already
+ * holds it in the 16-byte form an IPv6 socket expects.
+ */
 static __always_inline int unproxy_v6(struct bpf_sock_addr *ctx)
 {
 	struct dg_kconfig *cfg = dg_cfg();
 	struct dg_sock_state *st;
+	__u8 addr[DG_ADDR_LEN];
 	__u32 w[4];
 
 	if (!cfg || !cfg->proxy_port || (__u16)ctx->user_port != cfg->proxy_port)
 		return 1;
-	if (ctx->user_ip6[0] != cfg->proxy_addr6[0] || ctx->user_ip6[1] != cfg->proxy_addr6[1] ||
-	    ctx->user_ip6[2] != cfg->proxy_addr6[2] || ctx->user_ip6[3] != cfg->proxy_addr6[3])
+	w[0] = ctx->user_ip6[0];
+	w[1] = ctx->user_ip6[1];
+	w[2] = ctx->user_ip6[2];
+	w[3] = ctx->user_ip6[3];
+	addr_from_v6(addr, w);
+	if (!addr_is_proxy(cfg, addr))
 		return 1;
 	st = bpf_sk_storage_get(&dg_sock, ctx->sk, 0, 0);
-	if (!st || !st->orig_port || st->orig_family != AF_INET6)
+	if (!st || !st->orig_port)
 		return 1;
 	__builtin_memcpy(w, st->orig_addr, sizeof(w));
 	ctx->user_ip6[0] = w[0];

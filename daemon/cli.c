@@ -17,24 +17,12 @@
 
 const char *cli_socket(struct cli *c)
 {
-	struct dg_config *cfg;
-	struct dg_diag diag = { 0 };
-
 	if (c->socket_path[0])
 		return c->socket_path;
-	if (c->socket) {
+	if (c->socket)
 		snprintf(c->socket_path, sizeof(c->socket_path), "%s", c->socket);
-		return c->socket_path;
-	}
-	if (c->config || access(DG_DEFAULT_CONFIG, R_OK) == 0) {
-		cfg = dg_config_load(c->config, &diag);
-		if (cfg) {
-			dg_config_socket_path(cfg, c->socket_path, sizeof(c->socket_path));
-			dg_config_free(cfg);
-		}
-		dg_diag_free(&diag);
-	}
-	if (!c->socket_path[0])
+	else if ((!c->config && access(DG_DEFAULT_CONFIG, R_OK) != 0) ||
+		 dg_config_peek_socket_path(c->config, c->socket_path, sizeof(c->socket_path)))
 		snprintf(c->socket_path, sizeof(c->socket_path), "%s", DG_DEFAULT_SOCKET);
 	return c->socket_path;
 }
@@ -96,7 +84,7 @@ static bool is_list_key(const struct dg_ctl_field *f)
 	return false;
 }
 
-static void print_json_object(const struct dg_ctlmsg *m)
+static void print_json_object(const struct dg_ctlmsg *m, bool lists)
 {
 	struct dg_ctl_field f;
 	size_t pos = 0;
@@ -104,7 +92,8 @@ static void print_json_object(const struct dg_ctlmsg *m)
 
 	printf("{");
 	while (dg_ctl_next(m, &pos, &f)) {
-		if (dg_ctl_field_is(&f, "status") || dg_ctl_field_is(&f, "more") || is_list_key(&f))
+		if (dg_ctl_field_is(&f, "status") || dg_ctl_field_is(&f, "more") ||
+		    (lists && is_list_key(&f)))
 			continue;
 		printf("%s\"%.*s\":", first ? "" : ",", (int)f.keylen, f.key);
 		if (is_number(f.val))
@@ -113,7 +102,7 @@ static void print_json_object(const struct dg_ctlmsg *m)
 			json_string(stdout, f.val);
 		first = false;
 	}
-	for (size_t i = 0; i < DG_ARRAY_SIZE(list_keys); i++) {
+	for (size_t i = 0; lists && i < DG_ARRAY_SIZE(list_keys); i++) {
 		unsigned n = 0;
 
 		pos = 0;
@@ -175,7 +164,7 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (c->json) {
-		print_json_object(r);
+		print_json_object(r, true);
 		printf("\n");
 		goto out;
 	}
@@ -259,7 +248,7 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 					dg_ctl_parse(one, r->buf + start, here - start);
 					if (c->json) {
 						printf("%s", n ? "," : "");
-						print_json_object(one);
+						print_json_object(one, false);
 					} else {
 						char blocked[32];
 

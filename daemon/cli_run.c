@@ -159,17 +159,19 @@ static void kill_leftovers(const char *cgroup)
 	pid_t pid;
 
 	/* with a private daemon nothing stays guarded after us: end it all */
-	pid = dg_cgroup_first_pid(cgroup);
-	if (pid <= 0)
+	if (dg_cgroup_populated(cgroup) != 1)
 		return;
 	fprintf(stderr, "deployguard run: stopping processes CMD left behind in its session\n");
-	if (!dg_path(path, sizeof(path), "%s/cgroup.kill", cgroup) && !dg_write_file(path, "1"))
-		return;
-	/* pre-5.14 kernels: one by one */
-	for (int i = 0; i < 100 && (pid = dg_cgroup_first_pid(cgroup)) > 0; i++) {
-		kill(pid, SIGKILL);
-		usleep(10000);
+	if (dg_path(path, sizeof(path), "%s/cgroup.kill", cgroup) || dg_write_file(path, "1")) {
+		/* before Linux 5.14: one by one */
+		for (int i = 0; i < 100 && (pid = dg_cgroup_first_pid(cgroup)) > 0; i++) {
+			kill(pid, SIGKILL);
+			usleep(10000);
+		}
 	}
+	/* killing is asynchronous; the session can only end once it is empty */
+	for (int i = 0; i < 300 && dg_cgroup_populated(cgroup) == 1; i++)
+		usleep(10000);
 }
 
 int cmd_run(struct cli *c, int argc, char **argv)

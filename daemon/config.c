@@ -807,6 +807,35 @@ int dg_config_socket_path(const struct dg_config *cfg, char *buf, size_t len)
 	return dg_path(buf, len, "%s/control.sock", cfg->run_dir);
 }
 
+int dg_config_peek_socket_path(const char *path, char *buf, size_t len)
+{
+	char *text, *line, run_dir[PATH_MAX] = DG_RUNDIR;
+	bool global = false;
+	int r;
+
+	r = dg_read_file(path ? path : DG_DEFAULT_CONFIG, &text, NULL, 16 << 20);
+	if (r < 0)
+		return r;
+	for (line = text; line && *line;) {
+		char *next = strchr(line, '\n'), *s, *eq;
+
+		if (next)
+			*next++ = '\0';
+		s = trim(line);
+		if (*s == '[') {
+			global = !strncmp(s, "[global]", 8);
+		} else if (global && (eq = strchr(s, '=')) != NULL) {
+			*eq = '\0';
+			strip_inline_comment(eq + 1);
+			if (!strcmp(trim(s), "run_dir") && trim(eq + 1)[0] == '/')
+				snprintf(run_dir, sizeof(run_dir), "%s", trim(eq + 1));
+		}
+		line = next;
+	}
+	free(text);
+	return dg_path(buf, len, "%s/control.sock", run_dir);
+}
+
 static uint8_t decide(const struct dg_profile *p, uint8_t a)
 {
 	if (a != DG_NAME_NONE)

@@ -105,6 +105,12 @@ const struct dg_profile *dg_config_profile_for_user(const struct dg_config *cfg,
 
 /* Path of the control socket for this config. */
 int dg_config_socket_path(const struct dg_config *cfg, char *buf, size_t len);
+/*
+ * The control socket path named by a config file even when the rest of the
+ * file has errors: the CLI must reach the daemon to tell it to reload a
+ * file the operator is still fixing.  path NULL: the default file.
+ */
+int dg_config_peek_socket_path(const char *path, char *buf, size_t len);
 
 /*
  * The decision for a name: DG_NAME_ALLOW or DG_NAME_BLOCK.  The most

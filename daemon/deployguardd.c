@@ -724,6 +724,8 @@ out:
 
 		if (!dg_path(path, sizeof(path), "%s/deployguardd.pid", d->cfg->run_dir))
 			unlink(path);
+		if (!dg_path(path, sizeof(path), "%s/last-session-id", d->cfg->run_dir))
+			unlink(path);
 		rmdir(d->sessions_dir);
 	}
 	return rc;
@@ -761,12 +763,15 @@ int main(int argc, char **argv)
 	if (o.private_mode) {
 		char name[64];
 
+		/* everything of a private daemon lives and dies with it */
 		free(d.cfg->run_dir);
 		d.cfg->run_dir = strdup(o.run_dir);
+		free(d.cfg->state_dir);
+		d.cfg->state_dir = strdup(o.run_dir);
 		free(d.cfg->cgroup);
 		snprintf(name, sizeof(name), "deployguard-run-%d", (int)getpid());
 		d.cfg->cgroup = strdup(name);
-		if (!d.cfg->run_dir || !d.cfg->cgroup)
+		if (!d.cfg->run_dir || !d.cfg->state_dir || !d.cfg->cgroup)
 			return 1;
 	}
 	if (!o.foreground && daemonize(&o.ready_fd))

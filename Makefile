@@ -52,7 +52,7 @@ CLIENT_SRCS	:= daemon/ctlmsg.c daemon/dgclient.c
 # shared by the daemon and the CLI (config checking, formatting)
 COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 		   daemon/cgroup.c
-DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c \
+DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
 		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c
 CLI_SRCS	:= daemon/cli.c daemon/cli_run.c
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "decision.h"
 #include "events.h"
 #include "log.h"
 #include "util.h"
@@ -42,62 +43,22 @@ void dg_attribute(struct dg_daemon *d, struct dg_logfmt *lf, const struct dg_ses
 	}
 }
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_SCTP: return "sctp";
-	default: return "other";
-	}
-}
-
-static const char *blocked_at_name(uint8_t at)
-{
-	switch (at) {
-	case DG_AT_DNS: return "dns";
-	case DG_AT_CONNECT: return "connect";
-	case DG_AT_PACKET: return "packet";
-	case DG_AT_SOCKET: return "socket";
-	default: return "?";
-	}
-}
-
 static void on_net(struct dg_daemon *d, const struct dg_net_event *e)
 {
-	struct dg_sess *s = dg_session_find(d, e->hdr.session_id);
-	bool would = e->verdict == DG_VERDICT_WOULD_BLOCK;
-	char addr[64], head[64];
-	struct dg_logfmt lf;
+	struct dg_decision dec = {
+		.kind = e->blocked_at == DG_AT_PACKET ? DG_DEC_PACKET : DG_DEC_CONNECT,
+		.verdict = e->verdict,
+		.session_id = e->hdr.session_id,
+		.sess = dg_session_find(d, e->hdr.session_id),
+		.tgid = e->hdr.tgid,
+		.uid = e->hdr.uid,
+		.comm = e->hdr.comm,
+		.daddr = e->daddr,
+		.dport = e->dport,
+		.proto = e->proto,
+	};
 
-	snprintf(head, sizeof(head), "%s %s",
-		 e->blocked_at == DG_AT_PACKET ? "PACKET" : "CONNECT",
-		 would ? "WOULDBLOCK" : "BLOCKED");
-	lf_init(&lf, head);
-	lf_str(&lf, "daddr", dg_addr16_str(e->daddr, addr, sizeof(addr)));
-	if (e->dport)
-		lf_u64(&lf, "dport", e->dport);
-	lf_str(&lf, "proto", proto_name(e->proto));
-	dg_attribute(d, &lf, s, e->hdr.session_id, e->hdr.tgid, e->hdr.uid, e->hdr.comm);
-	lf_str(&lf, "blockedAt", blocked_at_name(e->blocked_at));
-	if (would)
-		lf_str(&lf, "enforce", "audit");
-	dg_log_lf(DG_LOG_WARN, &lf);
-
-	if (s) {
-		if (would)
-			s->n_would_block++;
-		else
-			s->n_blocked++;
-	}
-	if (e->blocked_at == DG_AT_PACKET)
-		d->stats.packet_blocked++;
-	else if (would)
-		d->stats.connect_would_block++;
-	else
-		d->stats.connect_blocked++;
+	dg_decide(d, &dec);
 }
 
 int dg_events_on_sample(void *ctx, void *data, size_t size)

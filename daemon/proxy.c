@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "decision.h"
 #include "dns.h"
 #include "events.h"
 #include "log.h"
@@ -138,11 +139,6 @@ static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockadd
 		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
 	}
 	return false;
-}
-
-static void name_dot(const char *text, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s.", text);
 }
 
 /* ---- replies ---------------------------------------------------------------- */
@@ -309,77 +305,6 @@ static int scan_rr(void *arg, const struct dg_dns_rr *rr)
 	return 0;
 }
 
-static void log_dns(struct dg_daemon *d, int level, const char *verdict, const struct query *q,
-		    const char *qname_text, uint16_t qtype, const struct dg_flow *flow,
-		    void (*extra)(struct dg_logfmt *lf, const void *arg), const void *arg)
-{
-	struct dg_sess *s = dg_session_find(d, flow->session_id);
-	char head[48], name[DG_DNS_NAME_TEXT_MAX + 2], tbuf[16];
-	struct dg_logfmt lf;
-
-	(void)q;
-	if (level > dg_log_level())
-		return;
-	snprintf(head, sizeof(head), "DNS %s", verdict);
-	lf_init(&lf, head);
-	name_dot(qname_text, name, sizeof(name));
-	lf_str(&lf, "domain", name);
-	lf_str(&lf, "type", dg_dns_type_str(qtype, tbuf, sizeof(tbuf)));
-	dg_attribute(d, &lf, s, flow->session_id, flow->tgid, flow->uid, NULL);
-	if (extra)
-		extra(&lf, arg);
-	dg_log_lf(level, &lf);
-}
-
-struct blocked_extra {
-	const char *match;
-	const char *cname;
-	bool audit;
-};
-
-static void blocked_fields(struct dg_logfmt *lf, const void *arg)
-{
-	const struct blocked_extra *b = arg;
-	char name[DG_DNS_NAME_TEXT_MAX + 2];
-
-	if (b->cname) {
-		name_dot(b->cname, name, sizeof(name));
-		lf_str(lf, "cname", name);
-	}
-	if (b->match)
-		lf_str(lf, "match", b->match);
-	lf_str(lf, "blockedAt", "dns");
-	if (b->audit)
-		lf_str(lf, "enforce", "audit");
-}
-
-struct allowed_extra {
-	const struct answer_scan *a;
-	int rcode;
-	bool audit_cname;
-};
-
-static void allowed_fields(struct dg_logfmt *lf, const void *arg)
-{
-	const struct allowed_extra *x = arg;
-	char list[512], one[64];
-	size_t n = 0;
-
-	list[0] = '\0';
-	for (unsigned i = 0; i < x->a->naddrs; i++) {
-		int w = snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "",
-				 dg_addr16_str(x->a->addrs[i], one, sizeof(one)));
-
-		if (w < 0 || (size_t)w >= sizeof(list) - n)
-			break;
-		n += (size_t)w;
-	}
-	if (n)
-		lf_str(lf, "addrs", list);
-	if (x->rcode)
-		lf_i64(lf, "rcode", x->rcode);
-}
-
 static void learn(struct dg_daemon *d, const struct dg_flow *flow, const struct answer_scan *a)
 {
 	const struct dg_config *cfg = d->cfg;
@@ -438,32 +363,44 @@ static void finish_query(struct dg_proxy *px, struct query *q, uint8_t *msg, siz
 	}
 
 	if (a->cname_blocked) {
-		struct blocked_extra bx = { .cname = a->blocked_cname, .audit = audit };
+		struct dg_decision dec = {
+			.kind = DG_DEC_DNS,
+			.verdict = audit ? DG_VERDICT_WOULD_BLOCK : DG_VERDICT_BLOCK,
+			.session_id = q->flow.session_id,
+			.sess = s,
+			.tgid = q->flow.tgid,
+			.uid = q->flow.uid,
+			.domain = q->qname,
+			.qtype = q->qtype,
+			.cname = a->blocked_cname,
+		};
 
+		dg_decide(d, &dec);
 		if (!audit) {
-			log_dns(d, DG_LOG_WARN, "BLOCKED", q, q->qname, q->qtype, &q->flow,
-				blocked_fields, &bx);
-			s->n_blocked++;
-			d->stats.dns_blocked++;
 			rq.id = q->client_id;
 			reply_rcode(px, &q->client, msg, &rq, d->cfg->blocked_rcode);
 			goto out;
 		}
-		log_dns(d, DG_LOG_WARN, "WOULDBLOCK", q, q->qname, q->qtype, &q->flow,
-			blocked_fields, &bx);
-		s->n_would_block++;
-		d->stats.dns_would_block++;
 	}
 
 	/* teach the kernel before the client can see the answer and connect */
 	learn(d, &q->flow, a);
 	if (!q->would_block && !a->cname_blocked) {
-		struct allowed_extra ax = { .a = a, .rcode = rq.flags & DG_DNS_F_RCODE };
+		struct dg_decision dec = {
+			.kind = DG_DEC_DNS,
+			.verdict = DG_VERDICT_ALLOW,
+			.session_id = q->flow.session_id,
+			.sess = s,
+			.tgid = q->flow.tgid,
+			.uid = q->flow.uid,
+			.domain = q->qname,
+			.qtype = q->qtype,
+			.addrs = (const uint8_t (*)[16])a->addrs,
+			.naddrs = a->naddrs,
+			.rcode = rq.flags & DG_DNS_F_RCODE,
+		};
 
-		log_dns(d, DG_LOG_INFO, "ALLOWED", q, q->qname, q->qtype, &q->flow,
-			allowed_fields, &ax);
-		s->n_allowed++;
-		d->stats.dns_allowed++;
+		dg_decide(d, &dec);
 	}
 	dg_dns_set_id(msg, q->client_id);
 	send_to_client(px, &q->client, msg, len);
@@ -787,25 +724,25 @@ static void handle_query(struct dg_proxy *px, const struct client_ref *cr, uint8
 
 	if (dg_profile_decide(prof, q->qname.text, q->qname.len, q->qname.label_off,
 			      q->qname.nlabels, &match_off) == DG_NAME_BLOCK) {
-		struct blocked_extra bx = {
+		struct dg_decision dec = {
+			.kind = DG_DEC_DNS,
+			.verdict = audit ? DG_VERDICT_WOULD_BLOCK : DG_VERDICT_BLOCK,
+			.session_id = flow->session_id,
+			.sess = s,
+			.tgid = flow->tgid,
+			.uid = flow->uid,
+			.domain = q->qname.text,
+			.qtype = q->qtype,
 			.match = match_off >= 0 ? q->qname.text + match_off : "(allowlist)",
-			.audit = audit,
 		};
 
+		dg_decide(d, &dec);
 		if (!audit) {
-			log_dns(d, DG_LOG_WARN, "BLOCKED", NULL, q->qname.text, q->qtype, flow,
-				blocked_fields, &bx);
-			s->n_blocked++;
-			d->stats.dns_blocked++;
 			reply_rcode(px, cr, msg, q, d->cfg->blocked_rcode);
 			if (d->cfg->forward_blocked)
 				forward(px, cr, q, flow, msg, len, true, true);
 			goto out;
 		}
-		log_dns(d, DG_LOG_WARN, "WOULDBLOCK", NULL, q->qname.text, q->qtype, flow,
-			blocked_fields, &bx);
-		s->n_would_block++;
-		d->stats.dns_would_block++;
 		err = forward(px, cr, q, flow, msg, len, true, false);
 	} else {
 		err = forward(px, cr, q, flow, msg, len, false, false);

@@ -277,7 +277,7 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		sigaction(SIGHUP, &old_hup, NULL);
-		err = dg_cgroup_enter(cgroup, 0);
+		err = dg_session_enter(r, 0);
 		if (err) {
 			fprintf(stderr, "deployguard run: entering %s: %s\n", cgroup, strerror(-err));
 			_exit(126);

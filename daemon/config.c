@@ -466,8 +466,10 @@ static void global_key(struct parser *p, const char *key, char *val)
 		if (parse_seconds(val, 86400, &cfg->min_ttl))
 			perr(p, "min_ttl must be 0..86400 seconds, not '%s'", val);
 	} else if (!strcmp(key, "max_ttl")) {
-		if (parse_seconds(val, 7 * 86400, &cfg->max_ttl) || cfg->max_ttl == 0)
+		if (parse_seconds(val, 7 * 86400, &s) || s == 0)
 			perr(p, "max_ttl must be 1..604800 seconds, not '%s'", val);
+		else
+			cfg->max_ttl = s;
 	} else if (!strcmp(key, "upstream_timeout")) {
 		if (parse_seconds(val, 60, &s) || s == 0)
 			perr(p, "upstream_timeout must be 1..60 seconds, not '%s'", val);

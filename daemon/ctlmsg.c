@@ -56,8 +56,10 @@ int dg_ctl_addf(struct dg_ctlmsg *m, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		m->overflow = true;	/* a field is missing: unusable */
 		return -E2BIG;
+	}
 	return dg_ctl_add(m, key, tmp);
 }
 

@@ -99,3 +99,12 @@ int dg_cgroup_enter(const char *cgroup_dir, pid_t pid)
 	close(fd);
 	return err;
 }
+
+int dg_session_enter(const struct dg_ctlmsg *open_reply, pid_t pid)
+{
+	const char *cg = dg_ctl_get(open_reply, "cgroup");
+
+	if (!cg || cg[0] != '/')
+		return -EBADMSG;
+	return dg_cgroup_enter(cg, pid);
+}

@@ -31,4 +31,12 @@ const char *dg_client_strerror(int err);
 /* Move pid (0: the caller) into the cgroup directory; -errno. */
 int dg_cgroup_enter(const char *cgroup_dir, pid_t pid);
 
+/*
+ * Move pid (0: the caller) into the session an "op=open" reply describes.
+ * Every opener (run, PAM, sudo) goes through this, so whatever a session
+ * consists of (its cgroup v2 leaf, and anything added later) is entered the
+ * same way everywhere.  -errno; -EBADMSG when the reply names no cgroup.
+ */
+int dg_session_enter(const struct dg_ctlmsg *open_reply, pid_t pid);
+
 #endif

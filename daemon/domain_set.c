@@ -221,6 +221,10 @@ int dg_domain_normalize(const char *in, char *out, size_t outlen, const char **w
 		}
 		out[n++] = c;
 	}
+	if (label == 0) {	/* "x.com.." lost only one trailing dot */
+		*why = "empty label in domain name";
+		return -EINVAL;
+	}
 	out[n] = '\0';
 	return (int)n;
 }

@@ -66,8 +66,12 @@ CLI_OBJS	:= $(call obj,$(CLI_SRCS))
 BINS		:= $(BUILD)/deployguardd $(BUILD)/deployguard
 LIBS		:= $(BUILD)/libdgclient.a
 
+# Components (pam/, sudo_plugin/, ...) keep their rules in their own .mk
+# file and append what they build to ALL_EXTRA.
+ALL_EXTRA	:=
+
 .PHONY: all
-all: $(BINS) $(LIBS) test-helpers
+all: $(BINS) $(LIBS) all-extra test-helpers
 
 # --- BPF ---------------------------------------------------------------------
 
@@ -113,6 +117,12 @@ $(BUILD)/deployguard: $(CLI_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+include $(wildcard pam/*.mk sudo_plugin/*.mk daemon/*.mk)
+
+# after the components' .mk files, so ALL_EXTRA is complete
+.PHONY: all-extra
+all-extra: $(ALL_EXTRA)
 
 # --- tests -------------------------------------------------------------------
 

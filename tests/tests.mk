@@ -27,7 +27,12 @@ $(TEST_BUILD)/unit_tests: $(UNIT_OBJS) $(UNIT_DEPS)
 .PHONY: unit-tests check-unit
 unit-tests: $(TEST_BUILD)/unit_tests
 
-check-unit: $(TEST_BUILD)/unit_tests
+# Components with unit tests of their own (a PAM harness, a plugin loader)
+# append phony targets that build and run them to CHECK_UNIT_EXTRA.
+CHECK_UNIT_EXTRA :=
+include $(filter-out tests/tests.mk,$(wildcard tests/*.mk))
+
+check-unit: $(TEST_BUILD)/unit_tests $(CHECK_UNIT_EXTRA)
 	cd tests/unit && CK_FORK=yes $(CURDIR)/$(TEST_BUILD)/unit_tests
 
 # --- helpers for the integration tests -------------------------------------------

@@ -26,8 +26,10 @@
 /* uapi constants that vmlinux.h (BTF) does not carry */
 #define AF_INET		2
 #define AF_INET6	10
+#define AF_PACKET	17
 #define SOCK_STREAM	1
 #define SOCK_DGRAM	2
+#define SOCK_RAW	3
 #define ETH_P_IP	0x0800
 #define ETH_P_IPV6	0x86DD
 #define IP_OFFSET_MASK	0x1fff
@@ -53,6 +55,14 @@ struct {
 	__type(key, struct dg_addr_key);
 	__type(value, struct dg_learned);
 } dg_learned SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DG_MAX_DENIED);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dg_addr_key);
+	__type(value, __u64);
+} dg_denied SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -180,7 +190,7 @@ static __always_inline __u8 evaluate(const struct dg_session *s, const __u8 *add
 	struct dg_cidr_key ck = {};
 	struct dg_addr_key lk = {};
 	struct dg_learned *l;
-	__u64 now;
+	__u64 now, *expires;
 	__u8 *act;
 
 	if ((s->flags & DG_SF_ALLOW_LOOPBACK) && addr_is_loopback(addr))
@@ -200,9 +210,9 @@ static __always_inline __u8 evaluate(const struct dg_session *s, const __u8 *add
 	if (l && l->expires_ns > now && l->verdict == DG_VERDICT_ALLOW)
 		return DG_VERDICT_ALLOW;
 
-	lk.scope = s->profile_id | DG_SCOPE_PROFILE;
-	l = bpf_map_lookup_elem(&dg_learned, &lk);
-	if (l && l->expires_ns > now && l->verdict == DG_VERDICT_BLOCK)
+	lk.scope = s->profile_id;
+	expires = bpf_map_lookup_elem(&dg_denied, &lk);
+	if (expires && *expires > now)
 		return DG_VERDICT_BLOCK;
 
 	return s->mode == DG_MODE_ALLOWLIST ? DG_VERDICT_BLOCK : DG_VERDICT_ALLOW;
@@ -223,7 +233,7 @@ static __always_inline void fill_hdr_current(struct dg_event_hdr *h, __u32 type,
 }
 
 static __always_inline void emit_sock_addr_event(const struct dg_session *s, const __u8 *addr,
-						 __u16 port, __u8 proto, __u8 verdict)
+						 __u16 port, __u8 proto, __u8 verdict, __u8 reason)
 {
 	struct dg_net_event *e;
 
@@ -239,6 +249,7 @@ static __always_inline void emit_sock_addr_event(const struct dg_session *s, con
 	e->proto = proto;
 	e->verdict = verdict;
 	e->blocked_at = DG_AT_CONNECT;
+	e->reason = reason;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -292,6 +303,7 @@ static __always_inline int check_sock_addr(struct bpf_sock_addr *ctx, __u8 famil
 	struct dg_session *s;
 	struct dg_kconfig *cfg;
 	__u8 addr[DG_ADDR_LEN];
+	__u8 reason = DG_REASON_POLICY;
 	__u32 w[4];
 	__u16 port;
 	__u8 verdict;
@@ -320,7 +332,13 @@ static __always_inline int check_sock_addr(struct bpf_sock_addr *ctx, __u8 famil
 	    (__u16)ctx->user_port == cfg->proxy_port)
 		return 1;
 
-	verdict = evaluate(s, addr);
+	/* DNS over TLS/QUIC would take names past the proxy: never allowed */
+	if (port == DG_DOT_PORT) {
+		verdict = DG_VERDICT_BLOCK;
+		reason = DG_REASON_DOT;
+	} else {
+		verdict = evaluate(s, addr);
+	}
 	if (verdict == DG_VERDICT_BLOCK) {
 		if (s->flags & DG_SF_AUDIT) {
 			verdict = DG_VERDICT_WOULD_BLOCK;
@@ -328,7 +346,7 @@ static __always_inline int check_sock_addr(struct bpf_sock_addr *ctx, __u8 famil
 		} else {
 			stat_inc(DG_STAT_CONNECT_BLOCKED);
 		}
-		emit_sock_addr_event(s, addr, port, (__u8)ctx->protocol, verdict);
+		emit_sock_addr_event(s, addr, port, (__u8)ctx->protocol, verdict, reason);
 		if (verdict == DG_VERDICT_BLOCK)
 			return 0;
 	}
@@ -613,6 +631,69 @@ int dg_egress(struct __sk_buff *skb)
 	bpf_ringbuf_submit(e, 0);
 out:
 	return verdict == DG_VERDICT_WOULD_BLOCK ? 1 : 0;
+}
+
+static __always_inline int refuse_socket(const struct dg_session *s, int family, int type,
+					 int protocol, __u8 reason)
+{
+	struct dg_net_event *e;
+	__u8 verdict = (s->flags & DG_SF_AUDIT) ? DG_VERDICT_WOULD_BLOCK : DG_VERDICT_BLOCK;
+
+	if (verdict == DG_VERDICT_BLOCK)
+		stat_inc(DG_STAT_SOCK_BLOCKED);
+	e = bpf_ringbuf_reserve(&dg_events, sizeof(*e), 0);
+	if (e) {
+		__builtin_memset(e, 0, sizeof(*e));
+		fill_hdr_current(&e->hdr, DG_EV_NET, s->session_id);
+		e->proto = (__u8)protocol;
+		e->verdict = verdict;
+		e->blocked_at = DG_AT_SOCKET;
+		e->sock_type = (__u8)type;
+		e->sock_family = (__u16)family;
+		e->reason = reason;
+		bpf_ringbuf_submit(e, 0);
+	} else {
+		stat_inc(DG_STAT_EVENTS_DROPPED);
+	}
+	return verdict == DG_VERDICT_BLOCK ? 0 : 1;
+}
+
+/*
+ * Raw IP sockets build their own packets: no connect or sendmsg hook sees
+ * where they go.  Guarded sessions cannot have them, whatever their
+ * capabilities (ping with cap_net_raw included).
+ */
+SEC("cgroup/sock_create")
+int dg_sock_create(struct bpf_sock *sk)
+{
+	struct dg_session *s;
+
+	if (sk->type != SOCK_RAW)
+		return 1;
+	s = current_session();
+	if (!s)
+		return 1;
+	return refuse_socket(s, sk->family, sk->type, sk->protocol, DG_REASON_RAW_SOCKET);
+}
+
+/*
+ * Packet sockets are not inet sockets, so cgroup/sock_create never sees
+ * them; the per-cgroup LSM hook does (when the bpf LSM is active; the
+ * daemon checks and says so when it is not).
+ */
+SEC("lsm_cgroup/socket_post_create")
+int BPF_PROG(dg_socket_post_create, struct socket *sock, int family, int type, int protocol,
+	     int kern)
+{
+	struct dg_session *s;
+
+	stat_inc(DG_STAT_LSM_RUNS);
+	if (kern || family != AF_PACKET)
+		return 1;
+	s = current_session();
+	if (!s)
+		return 1;
+	return refuse_socket(s, family, type, protocol, DG_REASON_PACKET_SOCKET);
 }
 
 static __always_inline void emit_task_event(__u32 type, const struct dg_session *s,

@@ -17,10 +17,12 @@
 #define DG_COMM_LEN		16
 #define DG_ARGS_MAX		4096	/* power of two: used as a mask in BPF */
 #define DG_DNS_PORT		53
+#define DG_DOT_PORT		853	/* DNS over TLS / QUIC: always denied */
 
 /* Map sizes.  User space reads them to report capacity. */
 #define DG_MAX_SESSIONS		16384
 #define DG_MAX_LEARNED		262144
+#define DG_MAX_DENIED		65536
 #define DG_MAX_CIDRS		65536
 #define DG_MAX_FLOWS		65536
 #define DG_RINGBUF_BYTES	(4 << 20)
@@ -48,13 +50,16 @@ struct dg_session {
 	__u32 pad2;
 };
 
-/*
- * dg_learned: addresses taught by the DNS proxy.  scope is a session id
- * (addresses an allowed answer returned to that session) or a profile id
- * with DG_SCOPE_PROFILE set (addresses of blocked names, denied profile-wide).
- */
-#define DG_SCOPE_PROFILE	0x80000000u
+/* Session and profile ids stay below this (the kernel maps key on both). */
+#define DG_MAX_ID		0x7fffffffu
 
+/*
+ * dg_learned (LRU): addresses an allowed answer taught a session; scope is
+ * the session id.  dg_denied (plain hash, never evicted by traffic):
+ * addresses the daemon resolved for a profile's blocked names, denied at
+ * connect time however the session found them (/etc/hosts, nscd, a cached
+ * IP); scope is the profile id, the value the expiry.
+ */
 struct dg_addr_key {
 	__u32 scope;
 	__u8 addr[DG_ADDR_LEN];
@@ -144,6 +149,7 @@ enum dg_stat {
 	DG_STAT_CONNECT_WOULD_BLOCK,
 	DG_STAT_PACKET_BLOCKED,
 	DG_STAT_SOCK_BLOCKED,
+	DG_STAT_LSM_RUNS,	/* the LSM hook ran: proves the bpf LSM is live */
 	DG_STAT_EVENTS_DROPPED,
 	DG_STAT_MAX,
 };
@@ -174,6 +180,14 @@ struct dg_event_hdr {
 	char comm[DG_COMM_LEN];
 };
 
+/* Why a destination or socket was refused, when not by the profile. */
+enum dg_reason {
+	DG_REASON_POLICY = 0,		/* the session's profile */
+	DG_REASON_DOT = 1,		/* DNS over TLS/QUIC (port 853) */
+	DG_REASON_RAW_SOCKET = 2,	/* SOCK_RAW */
+	DG_REASON_PACKET_SOCKET = 3,	/* AF_PACKET */
+};
+
 struct dg_net_event {
 	struct dg_event_hdr hdr;
 	__u8 daddr[DG_ADDR_LEN];
@@ -182,8 +196,9 @@ struct dg_net_event {
 	__u8 verdict;		/* enum dg_verdict */
 	__u8 blocked_at;	/* enum dg_blocked_at */
 	__u8 sock_type;		/* SOCK_* for DG_AT_SOCKET */
-	__u16 sock_family;
-	__u32 pad;
+	__u16 sock_family;	/* AF_* for DG_AT_SOCKET */
+	__u8 reason;		/* enum dg_reason */
+	__u8 pad[3];
 };
 
 struct dg_exec_event {

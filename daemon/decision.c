@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,8 +29,29 @@ static const char *kind_name(enum dg_decision_kind k)
 	case DG_DEC_DNS: return "DNS";
 	case DG_DEC_CONNECT: return "CONNECT";
 	case DG_DEC_PACKET: return "PACKET";
+	case DG_DEC_SOCKET: return "SOCKET";
 	}
 	return "?";
+}
+
+static const char *reason_name(uint8_t r)
+{
+	switch (r) {
+	case DG_REASON_DOT: return "dns-over-tls";
+	case DG_REASON_RAW_SOCKET: return "raw-socket";
+	case DG_REASON_PACKET_SOCKET: return "packet-socket";
+	default: return NULL;
+	}
+}
+
+static const char *family_name(uint16_t f)
+{
+	switch (f) {
+	case AF_INET: return "inet";
+	case AF_INET6: return "inet6";
+	case AF_PACKET: return "packet";
+	default: return "other";
+	}
 }
 
 static const char *blocked_at(enum dg_decision_kind k)
@@ -38,6 +60,7 @@ static const char *blocked_at(enum dg_decision_kind k)
 	case DG_DEC_DNS: return "dns";
 	case DG_DEC_CONNECT: return "connect";
 	case DG_DEC_PACKET: return "packet";
+	case DG_DEC_SOCKET: return "socket";
 	}
 	return "?";
 }
@@ -61,8 +84,10 @@ static void count(struct dg_daemon *d, const struct dg_decision *dec)
 			c->dns_blocked++;
 		else if (dec->kind == DG_DEC_CONNECT)
 			c->connect_blocked++;
-		else
+		else if (dec->kind == DG_DEC_PACKET)
 			c->packet_blocked++;
+		else
+			c->socket_blocked++;
 		break;
 	case DG_VERDICT_WOULD_BLOCK:
 		if (s)
@@ -91,6 +116,10 @@ static void log_decision(struct dg_daemon *d, const struct dg_decision *dec)
 		snprintf(buf, sizeof(buf), "%s.", dec->domain ? dec->domain : "");
 		lf_str(&lf, "domain", buf);
 		lf_str(&lf, "type", dg_dns_type_str(dec->qtype, buf, sizeof(buf)));
+	} else if (dec->kind == DG_DEC_SOCKET) {
+		lf_str(&lf, "family", family_name(dec->sock_family));
+		lf_str(&lf, "type", dec->sock_type == SOCK_RAW ? "raw" : "other");
+		lf_u64(&lf, "protocol", dec->proto);
 	} else {
 		lf_str(&lf, "daddr", dg_addr16_str(dec->daddr, buf, sizeof(buf)));
 		if (dec->dport)
@@ -124,6 +153,8 @@ static void log_decision(struct dg_daemon *d, const struct dg_decision *dec)
 		if (dec->match)
 			lf_str(&lf, "match", dec->match);
 		lf_str(&lf, "blockedAt", blocked_at(dec->kind));
+		if (reason_name(dec->reason))
+			lf_str(&lf, "reason", reason_name(dec->reason));
 		if (dec->verdict == DG_VERDICT_WOULD_BLOCK)
 			lf_str(&lf, "enforce", "audit");
 	}

@@ -16,6 +16,7 @@ enum dg_decision_kind {
 	DG_DEC_DNS = 1,		/* a name, checked by the proxy */
 	DG_DEC_CONNECT,		/* a destination, checked at connect/sendmsg */
 	DG_DEC_PACKET,		/* a destination, checked per packet (backstop) */
+	DG_DEC_SOCKET,		/* a socket that may not be created (raw, packet) */
 };
 
 struct dg_decision {
@@ -36,10 +37,13 @@ struct dg_decision {
 	unsigned naddrs;
 	int rcode;		/* upstream's rcode for an allowed answer */
 
-	/* DG_DEC_CONNECT, DG_DEC_PACKET */
+	/* DG_DEC_CONNECT, DG_DEC_PACKET, DG_DEC_SOCKET */
 	const uint8_t *daddr;	/* 16 bytes, IPv4-mapped for IPv4 */
 	uint16_t dport;
 	uint8_t proto;
+	uint8_t reason;		/* enum dg_reason: why, when not the profile */
+	uint16_t sock_family;	/* DG_DEC_SOCKET */
+	uint8_t sock_type;
 };
 
 void dg_decide(struct dg_daemon *d, const struct dg_decision *dec);

@@ -46,7 +46,9 @@ void dg_attribute(struct dg_daemon *d, struct dg_logfmt *lf, const struct dg_ses
 static void on_net(struct dg_daemon *d, const struct dg_net_event *e)
 {
 	struct dg_decision dec = {
-		.kind = e->blocked_at == DG_AT_PACKET ? DG_DEC_PACKET : DG_DEC_CONNECT,
+		.kind = e->blocked_at == DG_AT_PACKET   ? DG_DEC_PACKET
+			: e->blocked_at == DG_AT_SOCKET ? DG_DEC_SOCKET
+							: DG_DEC_CONNECT,
 		.verdict = e->verdict,
 		.session_id = e->hdr.session_id,
 		.sess = dg_session_find(d, e->hdr.session_id),
@@ -56,6 +58,9 @@ static void on_net(struct dg_daemon *d, const struct dg_net_event *e)
 		.daddr = e->daddr,
 		.dport = e->dport,
 		.proto = e->proto,
+		.reason = e->reason,
+		.sock_family = e->sock_family,
+		.sock_type = e->sock_type,
 	};
 
 	dg_decide(d, &dec);

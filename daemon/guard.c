@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dirent.h>
@@ -19,11 +22,17 @@
 #include "log.h"
 #include "util.h"
 
+/* set while trying something that may fail and is handled: libbpf's own
+ * advice for that failure would only mislead */
+static bool libbpf_quiet;
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	size_t n;
 
+	if (libbpf_quiet && level == LIBBPF_WARN)
+		level = LIBBPF_DEBUG;
 	if (level == LIBBPF_DEBUG && dg_log_level() < DG_LOG_DEBUG)
 		return 0;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -53,6 +62,8 @@ static struct bpf_program *prog_of(struct dg_guard *g, enum dg_guard_prog p)
 	case DG_PROG_GETPEERNAME4: return s->progs.dg_getpeername4;
 	case DG_PROG_GETPEERNAME6: return s->progs.dg_getpeername6;
 	case DG_PROG_EGRESS: return s->progs.dg_egress;
+	case DG_PROG_SOCK_CREATE: return s->progs.dg_sock_create;
+	case DG_PROG_SOCKET_LSM: return s->progs.dg_socket_post_create;
 	case DG_PROG_EXEC: return s->progs.dg_exec;
 	case DG_PROG_FORK: return s->progs.dg_fork;
 	case DG_PROG_EXIT: return s->progs.dg_exit;
@@ -61,9 +72,10 @@ static struct bpf_program *prog_of(struct dg_guard *g, enum dg_guard_prog p)
 	return NULL;
 }
 
+/* attached to the guarded root (the LSM hook too: it is per-cgroup) */
 static bool is_cgroup_prog(enum dg_guard_prog p)
 {
-	return p <= DG_PROG_EGRESS;
+	return p <= DG_PROG_SOCKET_LSM;
 }
 
 static int check_bpffs(const char *dir)
@@ -84,6 +96,52 @@ static int check_bpffs(const char *dir)
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+/*
+ * Is the bpf LSM active?  /sys/kernel/security/lsm says, but securityfs is
+ * not always mounted: read it from a child with a private mount namespace,
+ * so probing changes nothing on the host.
+ */
+static bool bpf_lsm_active(char *why, size_t whylen)
+{
+	char buf[256] = "";
+	int pfd[2], st;
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		close(pfd[0]);
+		fd = open("/sys/kernel/security/lsm", O_RDONLY);
+		if (fd < 0 && !unshare(CLONE_NEWNS) &&
+		    !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+		    !mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL))
+			fd = open("/sys/kernel/security/lsm", O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			if (n > 0 && write(pfd[1], buf, (size_t)n) != n)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid > 0) {
+		n = read(pfd[0], buf, sizeof(buf) - 1);
+		waitpid(pid, &st, 0);
+	}
+	close(pfd[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *save = NULL, *t = strtok_r(buf, ",\n", &save); t; t = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(t, "bpf"))
+			return true;
+	snprintf(why, whylen, "the bpf LSM is not active (active: %s; boot with lsm=...,bpf)",
+		 n > 0 ? buf : "unknown");
+	return false;
 }
 
 static int pin_maps(struct dg_guard *g)
@@ -190,6 +248,14 @@ static int attach_all(struct dg_guard *g, uint64_t root_id)
 	for (int p = 0; p < DG_PROG_COUNT; p++) {
 		const char *pin = NULL;
 
+		if (!bpf_program__autoload(prog_of(g, (enum dg_guard_prog)p))) {
+			/* not loaded this time: an old pinned link must not linger */
+			if (g->pin_dir[0] &&
+			    !dg_path(path, sizeof(path), "%s/" DG_LINK_PIN_PREFIX "%s", g->pin_dir,
+				     bpf_program__name(prog_of(g, (enum dg_guard_prog)p))))
+				unlink(path);
+			continue;
+		}
 		if (g->pin_dir[0]) {
 			if (dg_path(path, sizeof(path), "%s/" DG_LINK_PIN_PREFIX "%s", g->pin_dir,
 				    bpf_program__name(prog_of(g, (enum dg_guard_prog)p))))
@@ -208,6 +274,45 @@ static int attach_all(struct dg_guard *g, uint64_t root_id)
 			return err;
 	}
 	return 0;
+}
+
+static int open_and_load(struct dg_guard *g, const struct dg_guard_opts *o, bool lsm)
+{
+	int err;
+
+	g->skel = deployguard_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		dg_log(DG_LOG_ERR, "opening the BPF object: %s", strerror(-err));
+		return err;
+	}
+	g->skel->rodata->guard_level = o->root_level;
+	bpf_program__set_autoload(g->skel->progs.dg_socket_post_create, lsm);
+
+	if (g->pin_dir[0]) {
+		err = check_bpffs(g->pin_dir);
+		if (err)
+			return err;
+		err = dg_mkdir_p(g->pin_dir, 0700);
+		if (err) {
+			dg_log(DG_LOG_ERR, "creating %s: %s", g->pin_dir, strerror(-err));
+			return err;
+		}
+		err = pin_maps(g);
+		if (err)
+			return err;
+	}
+
+	/* libbpf reports a refused LSM program itself; keep that quiet when
+	 * we are about to retry without it */
+	libbpf_quiet = lsm;
+	err = deployguard_bpf__load(g->skel);
+	libbpf_quiet = false;
+	if (err && !lsm)
+		dg_log(DG_LOG_ERR, "loading BPF programs: %s%s", strerror(-err),
+		       g->adopted ? " (pinned maps from another version? "
+				    "'deployguardd --uninstall' removes them)" : "");
+	return err;
 }
 
 int dg_guard_open(struct dg_guard *g, const struct dg_guard_opts *o)
@@ -232,35 +337,23 @@ int dg_guard_open(struct dg_guard *g, const struct dg_guard_opts *o)
 		return err;
 	}
 
-	g->skel = deployguard_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		dg_log(DG_LOG_ERR, "opening the BPF object: %s", strerror(-err));
+	g->has_lsm = bpf_lsm_active(g->lsm_missing, sizeof(g->lsm_missing));
+	err = open_and_load(g, o, g->has_lsm);
+	if (err && g->has_lsm) {
+		/* a kernel may refuse LSM programs (too old, or locked down):
+		 * everything else still works, so run without it and say so */
+		snprintf(g->lsm_missing, sizeof(g->lsm_missing),
+			 "the kernel refused the LSM program (%s)", strerror(-err));
+		g->has_lsm = false;
+		deployguard_bpf__destroy(g->skel);
+		g->skel = NULL;
+		err = open_and_load(g, o, false);
+	}
+	if (err)
 		goto cleanup;
-	}
-	g->skel->rodata->guard_level = o->root_level;
-
-	if (g->pin_dir[0]) {
-		err = check_bpffs(g->pin_dir);
-		if (err)
-			goto cleanup;
-		err = dg_mkdir_p(g->pin_dir, 0700);
-		if (err) {
-			dg_log(DG_LOG_ERR, "creating %s: %s", g->pin_dir, strerror(-err));
-			goto cleanup;
-		}
-		err = pin_maps(g);
-		if (err)
-			goto cleanup;
-	}
-
-	err = deployguard_bpf__load(g->skel);
-	if (err) {
-		dg_log(DG_LOG_ERR, "loading BPF programs: %s%s", strerror(-err),
-		       g->adopted ? " (pinned maps from another version? "
-				    "'deployguardd --uninstall' removes them)" : "");
-		goto cleanup;
-	}
+	if (!g->has_lsm)
+		dg_log(DG_LOG_WARN, "packet sockets (AF_PACKET) are not denied in guarded sessions: "
+		       "%s; raw IP sockets still are", g->lsm_missing);
 
 	err = attach_all(g, root_id);
 	if (err)
@@ -416,10 +509,50 @@ uint32_t dg_guard_cidr_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_
 	return max_id;
 }
 
-int dg_guard_learn(struct dg_guard *g, uint32_t scope, const uint8_t addr[16],
+int dg_guard_deny(struct dg_guard *g, uint32_t profile_id, const uint8_t addr[16],
+		  uint64_t expires_ns)
+{
+	struct dg_addr_key k = { .scope = profile_id };
+
+	memcpy(k.addr, addr, 16);
+	return bpf_map_update_elem(map_fd(g->skel->maps.dg_denied), &k, &expires_ns, BPF_ANY)
+		       ? -errno : 0;
+}
+
+void dg_guard_deny_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id), void *arg)
+{
+	int fd = map_fd(g->skel->maps.dg_denied);
+	struct dg_addr_key key, next, *doomed = NULL;
+	size_t ndoomed = 0, cap = 0;
+	void *prev = NULL;
+	uint64_t now = dg_now_ns(), exp;
+
+	/* collect first: deleting during the walk would restart it */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (keep(arg, key.scope) && !bpf_map_lookup_elem(fd, &key, &exp) && exp > now)
+			continue;
+		if (ndoomed == cap) {
+			struct dg_addr_key *n;
+
+			cap = cap ? cap * 2 : 64;
+			n = realloc(doomed, cap * sizeof(*n));
+			if (!n)
+				break;
+			doomed = n;
+		}
+		doomed[ndoomed++] = key;
+	}
+	for (size_t i = 0; i < ndoomed; i++)
+		bpf_map_delete_elem(fd, &doomed[i]);
+	free(doomed);
+}
+
+int dg_guard_learn(struct dg_guard *g, uint32_t session_id, const uint8_t addr[16],
 		   uint64_t expires_ns, uint8_t verdict)
 {
-	struct dg_addr_key k = { .scope = scope };
+	struct dg_addr_key k = { .scope = session_id };
 	struct dg_learned v = { .expires_ns = expires_ns, .verdict = verdict };
 
 	memcpy(k.addr, addr, 16);

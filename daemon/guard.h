@@ -34,6 +34,8 @@ enum dg_guard_prog {
 	DG_PROG_GETPEERNAME4,
 	DG_PROG_GETPEERNAME6,
 	DG_PROG_EGRESS,
+	DG_PROG_SOCK_CREATE,
+	DG_PROG_SOCKET_LSM,	/* optional: needs the bpf LSM (see has_lsm) */
 	DG_PROG_EXEC,
 	DG_PROG_FORK,
 	DG_PROG_EXIT,
@@ -47,6 +49,8 @@ struct dg_guard {
 	int cgroup_fd;
 	char pin_dir[PATH_MAX];	/* "" in private mode */
 	bool adopted;		/* maps and links were already pinned */
+	bool has_lsm;		/* packet sockets are denied through the bpf LSM */
+	char lsm_missing[160];	/* why not, when not */
 };
 
 struct dg_guard_opts {
@@ -78,8 +82,13 @@ int dg_guard_cidr_put(struct dg_guard *g, uint32_t profile_id, const uint8_t add
 /* Delete every CIDR whose profile id fails keep(); returns the highest id seen. */
 uint32_t dg_guard_cidr_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id),
 			     void *arg);
-int dg_guard_learn(struct dg_guard *g, uint32_t scope, const uint8_t addr[16],
+int dg_guard_learn(struct dg_guard *g, uint32_t session_id, const uint8_t addr[16],
 		   uint64_t expires_ns, uint8_t verdict);
+/* Deny addr to every session of the profile until expires_ns. */
+int dg_guard_deny(struct dg_guard *g, uint32_t profile_id, const uint8_t addr[16],
+		  uint64_t expires_ns);
+/* Delete denied addresses whose profile id fails keep(). */
+void dg_guard_deny_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id), void *arg);
 int dg_guard_flow_take(struct dg_guard *g, const struct dg_flow_key *k, struct dg_flow *out);
 int dg_guard_stats(struct dg_guard *g, uint64_t out[DG_STAT_MAX]);
 int dg_guard_events_fd(struct dg_guard *g);

@@ -53,13 +53,14 @@ CLIENT_SRCS	:= daemon/ctlmsg.c daemon/dgclient.c
 COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 		   daemon/cgroup.c
 DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
+		   daemon/blockres.c \
 		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c
 CLI_SRCS	:= daemon/cli.c daemon/cli_run.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 CLIENT_OBJS	:= $(call obj,$(CLIENT_SRCS))
-COMMON_OBJS	:= $(call obj,$(COMMON_SRCS))
+COMMON_OBJS	:= $(call obj,$(COMMON_SRCS)) $(BUILD)/doh_list.o
 DAEMON_OBJS	:= $(call obj,$(DAEMON_SRCS))
 CLI_OBJS	:= $(call obj,$(CLI_SRCS))
 
@@ -103,6 +104,18 @@ $(BUILD)/deployguard.skel.h: $(BUILD)/deployguard.bpf.o
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(DG_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+# The public DoH resolver list: one file, shipped in etc/ and compiled in.
+$(BUILD)/doh_list.c: etc/doh-resolvers.txt
+	@mkdir -p $(@D)
+	{ echo '/* generated from $< */'; echo '#include "config.h"'; \
+	  echo 'const char dg_doh_list[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/doh_list.o: $(BUILD)/doh_list.c
+	$(CC) $(DG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # guard.c embeds the skeleton
 $(BUILD)/daemon/guard.o: $(BUILD)/deployguard.skel.h

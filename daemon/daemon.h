@@ -15,6 +15,8 @@
 #include "watch.h"
 
 struct dg_proxy;
+struct dg_blockres;
+struct ctl_conn;
 
 /* Counters shown by `deployguard status`. */
 struct dg_counters {
@@ -30,6 +32,7 @@ struct dg_counters {
 	uint64_t connect_blocked;
 	uint64_t connect_would_block;
 	uint64_t packet_blocked;
+	uint64_t socket_blocked;
 	uint64_t sessions_opened;
 	uint64_t sessions_closed;
 	uint64_t control_refused;
@@ -54,9 +57,12 @@ struct dg_daemon {
 
 	struct dg_guard guard;
 	struct dg_proxy *proxy;
+	struct dg_blockres *blockres;
 	struct dg_sessions sessions;
 	struct dg_proctab procs;
 	struct dg_counters stats;
+
+	struct ctl_conn *ctl_conns;	/* control connections awaiting a request */
 
 	int epfd;
 	struct dg_watch sig_w;
@@ -79,6 +85,9 @@ uint32_t dg_profile_bpf_id(const struct dg_daemon *d, const struct dg_profile *p
  * On failure the old policy stays and err says why.
  */
 int dg_policy_apply(struct dg_daemon *d, struct dg_config *cfg, char *err, size_t errlen);
+
+/* Drop denied addresses that expired or belong to replaced profile ids. */
+void dg_guard_deny_prune_current(struct dg_daemon *d);
 
 /* Re-read the config (SIGHUP, `deployguard reload`); keeps the old one on error. */
 int dg_daemon_reload(struct dg_daemon *d, char *err, size_t errlen);

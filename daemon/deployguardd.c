@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "blockres.h"
 #include "cgroup.h"
 #include "control.h"
 #include "daemon.h"
@@ -86,7 +87,7 @@ static uint32_t alloc_profile_id(struct dg_daemon *d)
 {
 	uint32_t id = d->next_profile_id++;
 
-	if (id == 0 || id >= DG_SCOPE_PROFILE) {
+	if (id == 0 || id > DG_MAX_ID) {
 		id = 1;
 		d->next_profile_id = 2;
 	}
@@ -136,6 +137,9 @@ int dg_policy_apply(struct dg_daemon *d, struct dg_config *cfg, char *err, size_
 		}
 	}
 
+	/* denials of blocked names' addresses too, before anyone uses the ids */
+	dg_blockres_prepare(d, cfg, ids);
+
 	/* switch: every session now points at the new ids */
 	d->cfg = cfg;
 	d->profile_ids = ids;
@@ -148,6 +152,8 @@ int dg_policy_apply(struct dg_daemon *d, struct dg_config *cfg, char *err, size_
 	keep.ids = ids;
 	keep.n = cfg->nprofiles;
 	dg_guard_cidr_prune(&d->guard, id_in_set, &keep);
+	dg_guard_deny_prune(&d->guard, id_in_set, &keep);
+	dg_blockres_rebuild(d);
 
 	dg_log_set_level(cfg->log_level);
 	dg_config_free(old_cfg);
@@ -195,6 +201,13 @@ int dg_daemon_reload(struct dg_daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+void dg_guard_deny_prune_current(struct dg_daemon *d)
+{
+	struct id_set keep = { .ids = d->profile_ids, .n = d->cfg->nprofiles };
+
+	dg_guard_deny_prune(&d->guard, id_in_set, &keep);
+}
+
 /* ---- events ------------------------------------------------------------------- */
 
 void dg_events_drain(struct dg_daemon *d)
@@ -221,6 +234,8 @@ static void on_timer(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 		return;
 	if (d->proxy)
 		dg_proxy_tick(d, d->proxy);
+	dg_blockres_tick(d);
+	dg_control_tick(d);
 	dg_sessions_tick(d);
 	if (++n % 10 == 0)
 		dg_proctab_gc(&d->procs, dg_now_ns());
@@ -371,14 +386,12 @@ static struct dg_config *load_config(const char *path)
 static int check_only(const char *path)
 {
 	struct dg_config *cfg = load_config(path);
-	size_t names = 0;
+	char summary[256];
 
 	if (!cfg)
 		return 1;
-	for (size_t i = 0; i < cfg->nprofiles; i++)
-		names += cfg->profiles[i].names.count;
-	printf("%s: OK (%zu profiles, %zu user/group mappings, %zu domain entries)\n", cfg->path,
-	       cfg->nprofiles, cfg->nusers, names);
+	dg_config_summary(cfg, summary, sizeof(summary));
+	printf("%s: OK (%s)\n", cfg->path, summary);
 	dg_config_free(cfg);
 	return 0;
 }
@@ -656,6 +669,11 @@ static int run(struct dg_daemon *d, const struct options *o)
 		}
 	}
 
+	r = dg_blockres_start(d);
+	if (r) {
+		dg_log(DG_LOG_ERR, "resolver for blocked names: %s", strerror(-r));
+		goto out;
+	}
 	r = dg_proxy_start(d, d->private_mode ? 0 : d->cfg->proxy_port, &d->proxy);
 	if (r)
 		goto out;
@@ -711,6 +729,7 @@ out:
 		dg_sessions_close_all(d);
 	dg_proxy_stop(d, d->proxy);
 	d->proxy = NULL;
+	dg_blockres_stop(d);
 	/* pinned: the programs stay attached and keep the sessions guarded */
 	dg_guard_close(&d->guard);
 	if (d->private_mode && d->cg_root[0])

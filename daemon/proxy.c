@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blockres.h"
 #include "daemon.h"
 #include "decision.h"
 #include "dns.h"
@@ -737,6 +738,8 @@ static void handle_query(struct dg_proxy *px, const struct client_ref *cr, uint8
 		};
 
 		dg_decide(d, &dec);
+		/* whatever else tells it the address, it is denied too */
+		dg_blockres_note(d, prof, q->qname.text);
 		if (!audit) {
 			reply_rcode(px, cr, msg, q, d->cfg->blocked_rcode);
 			if (d->cfg->forward_blocked)

@@ -149,7 +149,7 @@ static uint32_t next_session_id(struct dg_daemon *d)
 		free(buf);
 	}
 	id = (stored > d->sessions.last_id ? stored : d->sessions.last_id) + 1;
-	if (id == 0 || id >= DG_SCOPE_PROFILE)	/* keeps session scopes apart */
+	if (id == 0 || id > DG_MAX_ID)
 		id = 1;
 	d->sessions.last_id = id;
 
@@ -675,7 +675,7 @@ int dg_sessions_adopt(struct dg_daemon *d)
 		if (de->d_name[0] != 's')
 			continue;
 		id = strtoul(de->d_name + 1, &end, 10);
-		if (*end || id == 0 || id >= DG_SCOPE_PROFILE)
+		if (*end || id == 0 || id > DG_MAX_ID)
 			continue;
 		if (dg_path(path, sizeof(path), "%s/%s", d->cg_root, de->d_name))
 			continue;

@@ -189,13 +189,17 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 		if (dg_ctl_field_is(&f, "profile"))
 			printf("  profile:    %s\n", f.val);
 	printf("  sessions:   %s active\n", get(r, "sessions"));
+	printf("  blocked:    %s names resolved, %s of their addresses denied at connect\n",
+	       get(r, "blocked_names_resolved"), get(r, "blocked_addresses_denied"));
 	printf("  DNS:        %s queries, %s allowed, %s blocked, %s would-block, "
 	       "%s unattributed, %s malformed\n",
 	       get(r, "dns_queries"), get(r, "dns_allowed"), get(r, "dns_blocked"),
 	       get(r, "dns_would_block"), get(r, "dns_unattributed"), get(r, "dns_malformed"));
-	printf("  connect:    %s blocked, %s would-block; packets blocked: %s\n",
+	printf("  connect:    %s blocked, %s would-block; packets blocked: %s; sockets refused: %s\n",
 	       get(r, "kernel_connect_blocked"), get(r, "kernel_connect_would_block"),
-	       get(r, "kernel_packet_blocked"));
+	       get(r, "kernel_packet_blocked"), get(r, "kernel_socket_blocked"));
+	if (strcmp(get(r, "packet_sockets"), "denied"))
+		printf("  warning:    packet sockets are not denied: %s\n", get(r, "packet_sockets"));
 	printf("  upstream:   %s errors, %s timeouts; %s addresses learned\n",
 	       get(r, "upstream_errors"), get(r, "upstream_timeouts"), get(r, "addresses_learned"));
 	printf("  events:     %s dropped by the kernel; %s control requests refused\n",
@@ -286,7 +290,7 @@ static int cmd_check_config(struct cli *c, int argc, char **argv)
 {
 	struct dg_diag diag = { 0 };
 	struct dg_config *cfg;
-	size_t names = 0;
+	char summary[256];
 	const char *path = c->config;
 
 	if (argc > 1)
@@ -296,10 +300,8 @@ static int cmd_check_config(struct cli *c, int argc, char **argv)
 	dg_diag_free(&diag);
 	if (!cfg)
 		return 1;
-	for (size_t i = 0; i < cfg->nprofiles; i++)
-		names += cfg->profiles[i].names.count;
-	printf("%s: OK (%zu profiles, %zu user/group mappings, %zu domain entries)\n", cfg->path,
-	       cfg->nprofiles, cfg->nusers, names);
+	dg_config_summary(cfg, summary, sizeof(summary));
+	printf("%s: OK (%s)\n", cfg->path, summary);
 	dg_config_free(cfg);
 	return 0;
 }

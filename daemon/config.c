@@ -385,6 +385,8 @@ static void begin_section(struct parser *p, char *hdr)
 		p->prof->mode = DG_MODE_BLOCKLIST;
 		p->prof->enforce = DG_ENFORCE_YES;
 		p->prof->allow_loopback = true;
+		p->prof->block_doh = true;
+		p->prof->resolve_blocked = true;
 		dg_domain_set_init(&p->prof->names);
 		return;
 	}
@@ -513,6 +515,12 @@ static void profile_key(struct parser *p, const char *key, char *val)
 	} else if (!strcmp(key, "allow_loopback")) {
 		if (parse_bool(val, &pr->allow_loopback))
 			perr(p, "allow_loopback must be yes or no, not '%s'", val);
+	} else if (!strcmp(key, "block_doh")) {
+		if (parse_bool(val, &pr->block_doh))
+			perr(p, "block_doh must be yes or no, not '%s'", val);
+	} else if (!strcmp(key, "resolve_blocked")) {
+		if (parse_bool(val, &pr->resolve_blocked))
+			perr(p, "resolve_blocked must be yes or no, not '%s'", val);
 	} else if (!strcmp(key, "block") || !strcmp(key, "allow")) {
 		c.action = key[0] == 'b' ? DG_NAME_BLOCK : DG_NAME_ALLOW;
 		for_each_item(p, val, domain_item, &c);
@@ -645,6 +653,64 @@ static struct dg_config *config_new(const char *name)
 	return cfg;
 }
 
+/*
+ * The compiled-in public DoH list, added to a blocklist profile.  What the
+ * operator wrote wins: a name or CIDR the profile already lists (allowed,
+ * say) is left as it is.
+ */
+static void add_doh(struct parser *p, struct dg_profile *pr)
+{
+	const char *line = dg_doh_list;
+	char item[DG_NAME_MAX + 2], norm[DG_NAME_MAX + 1];
+	unsigned lineno = 0;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *why;
+		uint8_t addr[16];
+		unsigned bits;
+		int n;
+
+		lineno++;
+		snprintf(item, sizeof(item), "%.*s", (int)len, line);
+		line += len + (end ? 1 : 0);
+		if (!item[0] || item[0] == '#')
+			continue;
+		if (dg_cidr_parse(item, addr, &bits) == 0) {
+			struct dg_cidr_rule *r;
+			bool known = false;
+
+			for (size_t i = 0; i < pr->ncidrs; i++)
+				if (pr->cidrs[i].bits == bits && !memcmp(pr->cidrs[i].addr, addr, 16))
+					known = true;
+			if (known)
+				continue;
+			r = realloc(pr->cidrs, (pr->ncidrs + 1) * sizeof(*r));
+			if (!r)
+				break;
+			pr->cidrs = r;
+			memcpy(r[pr->ncidrs].addr, addr, 16);
+			r[pr->ncidrs].bits = (uint8_t)bits;
+			r[pr->ncidrs].action = DG_NAME_BLOCK;
+			r[pr->ncidrs].line = 0;
+			pr->ncidrs++;
+			pr->ndoh++;
+			continue;
+		}
+		n = dg_domain_normalize(item, norm, sizeof(norm), &why);
+		if (n < 0) {
+			/* a bad line in the shipped list is a build bug: say so loudly */
+			dg_diag_add(p->diag, "<compiled-in etc/doh-resolvers.txt>", lineno, "%s: '%s'",
+				    why, item);
+			p->errors++;
+			continue;
+		}
+		if (dg_domain_set_add(&pr->names, norm, (size_t)n, DG_NAME_BLOCK) == 0)
+			pr->ndoh++;
+	}
+}
+
 static void check_config(struct parser *p)
 {
 	struct dg_config *cfg = p->cfg;
@@ -657,6 +723,9 @@ static void check_config(struct parser *p)
 		p->line = 0;
 		perr(p, "no [profile NAME] section: nothing to guard with");
 	}
+	for (size_t i = 0; i < cfg->nprofiles; i++)
+		if (cfg->profiles[i].mode == DG_MODE_BLOCKLIST && cfg->profiles[i].block_doh)
+			add_doh(p, &cfg->profiles[i]);
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		if (!dg_config_profile(cfg, cfg->users[i].profile)) {
 			p->line = cfg->users[i].line;
@@ -864,4 +933,17 @@ uint8_t dg_profile_decide_str(const struct dg_profile *p, const char *name, long
 	if (match_off)
 		*match_off = a == DG_NAME_NONE ? -1 : (long)off;
 	return decide(p, a);
+}
+
+void dg_config_summary(const struct dg_config *cfg, char *buf, size_t len)
+{
+	size_t names = 0, doh = 0;
+
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		names += cfg->profiles[i].nblock + cfg->profiles[i].nallow;
+		doh += cfg->profiles[i].ndoh;
+	}
+	snprintf(buf, len, "%zu profiles, %zu user/group mappings, %zu domain entries%s",
+		 cfg->nprofiles, cfg->nusers, names,
+		 doh ? " + the public DoH resolver list" : "");
 }

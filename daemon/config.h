@@ -37,8 +37,11 @@ struct dg_profile {
 	int mode;		/* enum dg_mode (bpf/deployguard.h) */
 	int enforce;		/* enum dg_enforce */
 	bool allow_loopback;
+	bool block_doh;		/* deny the public DoH resolvers (blocklist mode) */
+	bool resolve_blocked;	/* deny the addresses of blocked names (blocklist mode) */
 	struct dg_domain_set names;
-	size_t nblock, nallow;	/* entries added of each kind */
+	size_t nblock, nallow;	/* entries the config added of each kind */
+	size_t ndoh;		/* names and CIDRs block_doh added */
 	struct dg_cidr_rule *cidrs;
 	size_t ncidrs;
 };
@@ -122,6 +125,12 @@ uint8_t dg_profile_decide(const struct dg_profile *p, const char *name, size_t l
 /* The same for trusted text (tests, the CLI); name may end in '.'. */
 uint8_t dg_profile_decide_str(const struct dg_profile *p, const char *name, long *match_off);
 
+/* "N profiles, N user/group mappings, N domain entries, N CIDRs (+N public
+ * DoH resolvers)": what --check and check-config report. */
+void dg_config_summary(const struct dg_config *cfg, char *buf, size_t len);
+
 extern const char dg_embedded_config[];
+/* etc/doh-resolvers.txt, compiled in: names, addresses and CIDRs */
+extern const char dg_doh_list[];
 
 #endif

@@ -177,6 +177,21 @@ uint8_t dg_domain_set_match_str(const struct dg_domain_set *s, const char *name,
 	return dg_domain_set_match(s, lower, len, offs, n, match_off);
 }
 
+int dg_domain_set_each(const struct dg_domain_set *s,
+		       int (*fn)(void *arg, const char *name, uint8_t action), void *arg)
+{
+	for (size_t i = 0; i < s->cap; i++) {
+		int r;
+
+		if (!s->slots[i])
+			continue;
+		r = fn(arg, entry_name(s, s->slots[i]), (uint8_t)s->arena[s->slots[i] - 1]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static bool label_char_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';

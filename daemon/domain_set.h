@@ -51,6 +51,10 @@ uint8_t dg_domain_set_match(const struct dg_domain_set *s, const char *name, siz
 uint8_t dg_domain_set_match_str(const struct dg_domain_set *s, const char *name,
 				size_t *match_off);
 
+/* Calls fn for every entry until fn returns non-zero (that value is returned). */
+int dg_domain_set_each(const struct dg_domain_set *s,
+		       int (*fn)(void *arg, const char *name, uint8_t action), void *arg);
+
 /*
  * Turn a configured entry into the stored form: lowercase, without a
  * leading "*." or "." and without the trailing dot.  Returns the length,

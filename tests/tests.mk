@@ -14,7 +14,7 @@ UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
 # the modules under test, linked in as they are
 UNIT_DEPS	:= $(call obj,daemon/domain_set.c daemon/config.c daemon/dns.c daemon/ctlmsg.c \
-		   daemon/util.c daemon/log.c daemon/cgroup.c)
+		   daemon/util.c daemon/log.c daemon/cgroup.c) $(BUILD)/doh_list.o
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -37,7 +37,7 @@ check-unit: $(TEST_BUILD)/unit_tests $(CHECK_UNIT_EXTRA)
 
 # --- helpers for the integration tests -------------------------------------------
 
-HELPER_NAMES	:= dg_dnsq dg_connect dg_httpd
+HELPER_NAMES	:= dg_dnsq dg_connect dg_httpd dg_bypass
 HELPERS		:= $(addprefix $(TEST_BUILD)/,$(HELPER_NAMES))
 
 $(TEST_BUILD)/dg_dnsq: $(BUILD)/tests/helpers/dg_dnsq.o $(call obj,daemon/dns.c daemon/util.c)

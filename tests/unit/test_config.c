@@ -21,6 +21,7 @@
 #include <linux/types.h>
 #include "deployguard.h"
 #include "config.h"
+#include "util.h"
 #include "suites.h"
 
 /* ---- temporary files --------------------------------------------------------- */
@@ -281,7 +282,12 @@ START_TEST(test_full_config)
 	ck_assert_int_eq(def->enforce, DG_ENFORCE_YES);
 	ck_assert(def->allow_loopback);
 	ck_assert_uint_eq(def->nblock, 1);
-	ck_assert_uint_eq(def->ncidrs, 0);
+	/* its only CIDRs are the public DoH resolvers block_doh added */
+	ck_assert_uint_gt(def->ncidrs, 0);
+	for (size_t i = 0; i < def->ncidrs; i++) {
+		ck_assert_uint_eq(def->cidrs[i].line, 0);
+		ck_assert_uint_eq(def->cidrs[i].action, DG_NAME_BLOCK);
+	}
 	expect_decision(def, "github.com", DG_NAME_BLOCK);
 	expect_decision(def, "api.github.com", DG_NAME_BLOCK);
 	expect_decision(def, "example.com", DG_NAME_ALLOW);
@@ -722,6 +728,64 @@ START_TEST(test_diag_format)
 }
 END_TEST
 
+/* block_doh: the compiled-in public DoH list joins blocklist profiles */
+START_TEST(test_block_doh)
+{
+	struct dg_diag diag = { 0 };
+	const struct dg_profile *on, *off, *allow, *mine;
+	struct dg_config *cfg;
+	uint8_t a[16];
+	bool found = false;
+
+	cfg = dg_config_load_string("doh.conf",
+				    "[profile on]\n"
+				    "block = github.com\n"
+				    "[profile off]\n"
+				    "block_doh = no\n"
+				    "[profile list]\n"
+				    "mode = allowlist\n"
+				    "allow = example.com\n"
+				    "[profile mine]\n"
+				    "allow = dns.google\n"
+				    "allow_cidr = 8.8.8.8\n",
+				    &diag);
+	ck_assert_uint_eq(diag.n, 0);
+	ck_assert_ptr_nonnull(cfg);
+	on = profile(cfg, "on");
+	off = profile(cfg, "off");
+	allow = profile(cfg, "list");
+	mine = profile(cfg, "mine");
+
+	expect_decision(on, "dns.google", DG_NAME_BLOCK);
+	expect_decision(on, "mozilla.cloudflare-dns.com", DG_NAME_BLOCK);
+	expect_decision(on, "cloudflare-dns.com.example", DG_NAME_ALLOW);
+	ck_assert_uint_eq(on->nblock, 1);
+	ck_assert_uint_gt(on->ndoh, 50);
+	dg_addr16_from_v4(a, htonl(0x08080808));
+	for (size_t i = 0; i < on->ncidrs; i++)
+		if (!memcmp(on->cidrs[i].addr, a, 16) && on->cidrs[i].bits == 128)
+			found = on->cidrs[i].action == DG_NAME_BLOCK;
+	ck_assert(found);
+
+	expect_decision(off, "dns.google", DG_NAME_ALLOW);
+	ck_assert_uint_eq(off->ncidrs, 0);
+	ck_assert_uint_eq(off->ndoh, 0);
+
+	/* allowlist profiles deny them anyway; nothing is added */
+	ck_assert_uint_eq(allow->ndoh, 0);
+	expect_decision(allow, "dns.google", DG_NAME_BLOCK);
+
+	/* what the operator wrote wins */
+	expect_decision(mine, "dns.google", DG_NAME_ALLOW);
+	for (size_t i = 0; i < mine->ncidrs; i++)
+		if (!memcmp(mine->cidrs[i].addr, a, 16) && mine->cidrs[i].bits == 128)
+			ck_assert_uint_eq(mine->cidrs[i].action, DG_NAME_ALLOW);
+
+	dg_config_free(cfg);
+	dg_diag_free(&diag);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -732,6 +796,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_comments_and_crlf);
 	tcase_add_test(tc, test_profile_for_user);
 	tcase_add_test(tc, test_embedded_default);
+	tcase_add_test(tc, test_block_doh);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");

@@ -282,6 +282,9 @@ int cmd_run(struct cli *c, int argc, char **argv)
 			fprintf(stderr, "deployguard run: entering %s: %s\n", cgroup, strerror(-err));
 			_exit(126);
 		}
+		/* a socket inherited from outside keeps its creator's (unguarded)
+		 * rules: hand CMD nothing but its stdio */
+		close_range(3, ~0U, 0);
 		execvp(argv[optind], argv + optind);
 		err = errno;
 		fprintf(stderr, "deployguard run: %s: %s\n", argv[optind], strerror(err));

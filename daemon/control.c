@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "blockres.h"
 #include "control.h"
 #include "ctlmsg.h"
 #include "daemon.h"
@@ -24,8 +25,11 @@
 #include "util.h"
 
 
+#define CONN_TIMEOUT_NS (5ULL * 1000000000ULL)
+
 struct ctl_conn {
 	struct dg_watch w;
+	struct ctl_conn *prev, *next;
 	struct ucred cred;
 	uint64_t deadline;
 };
@@ -206,7 +210,8 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 	dg_ctl_add(r, "cgroup", d->cg_root);
 	dg_ctl_add(r, "bpffs", d->private_mode ? "" : d->guard.pin_dir);
 	dg_ctl_add(r, "adopted", d->guard.adopted ? "1" : "0");
-	dg_ctl_add_u64(r, "programs", DG_PROG_COUNT);
+	dg_ctl_add_u64(r, "programs", DG_PROG_COUNT - (d->guard.has_lsm ? 0 : 1));
+	dg_ctl_add(r, "packet_sockets", d->guard.has_lsm ? "denied" : d->guard.lsm_missing);
 	dg_ctl_add_u64(r, "proxy_port", d->proxy_port);
 	if (d->cfg->nupstream) {
 		for (int i = 0; i < d->cfg->nupstream; i++)
@@ -225,6 +230,8 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 			    p->names.count, p->ncidrs);
 	}
 	dg_ctl_add_u64(r, "sessions", d->sessions.count);
+	dg_ctl_add_u64(r, "blocked_names_resolved", dg_blockres_names(d));
+	dg_ctl_add_u64(r, "blocked_addresses_denied", dg_blockres_addrs(d));
 	dg_ctl_add_u64(r, "processes_tracked", d->procs.count);
 	dg_ctl_add_u64(r, "dns_pending", d->proxy ? dg_proxy_pending(d->proxy) : 0);
 #define C(name) dg_ctl_add_u64(r, #name, c->name)
@@ -240,6 +247,7 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 	C(connect_blocked);
 	C(connect_would_block);
 	C(packet_blocked);
+	C(socket_blocked);
 	C(sessions_opened);
 	C(sessions_closed);
 	C(control_refused);
@@ -249,7 +257,9 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 		dg_ctl_add_u64(r, "kernel_connect_blocked", bpf[DG_STAT_CONNECT_BLOCKED]);
 		dg_ctl_add_u64(r, "kernel_connect_would_block", bpf[DG_STAT_CONNECT_WOULD_BLOCK]);
 		dg_ctl_add_u64(r, "kernel_packet_blocked", bpf[DG_STAT_PACKET_BLOCKED]);
+		dg_ctl_add_u64(r, "kernel_socket_blocked", bpf[DG_STAT_SOCK_BLOCKED]);
 		dg_ctl_add_u64(r, "kernel_events_dropped", bpf[DG_STAT_EVENTS_DROPPED]);
+		dg_ctl_add_u64(r, "kernel_lsm_runs", bpf[DG_STAT_LSM_RUNS]);
 	}
 }
 
@@ -283,9 +293,29 @@ static void dispatch(struct dg_daemon *d, const struct ctl_conn *c, const struct
 
 static void conn_close(struct dg_daemon *d, struct ctl_conn *c)
 {
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		d->ctl_conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	dg_watch_del(d, &c->w);
 	close(c->w.fd);
 	free(c);
+}
+
+void dg_control_tick(struct dg_daemon *d)
+{
+	uint64_t now = dg_now_ns();
+
+	for (struct ctl_conn *c = d->ctl_conns, *n; c; c = n) {
+		n = c->next;
+		if (now >= c->deadline) {
+			dg_log(DG_LOG_WARN, "control: pid %d connected but sent nothing; closed",
+			       (int)c->cred.pid);
+			conn_close(d, c);
+		}
+	}
 }
 
 static void on_conn(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
@@ -337,18 +367,31 @@ static void on_listen(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 		c->w.fd = fd;
 		c->w.fn = on_conn;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) || c->cred.uid != 0) {
+			static const char refusal[] =
+				"status=error\0message=refused: only root may use deployguardd's "
+				"control socket";
+
 			d->stats.control_refused++;
 			dg_log(DG_LOG_WARN, "CONTROL REFUSED pid=%d uid=%d reason=\"not root\"",
 			       (int)c->cred.pid, (int)c->cred.uid);
+			/* say why before hanging up; the request is never read */
+			if (send(fd, refusal, sizeof(refusal), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+				dg_log(DG_LOG_DEBUG, "control: refusal to pid %d: %s",
+				       (int)c->cred.pid, strerror(errno));
 			close(fd);
 			free(c);
 			continue;
 		}
-		c->deadline = dg_now_ns() + 5000000000ULL;
+		c->deadline = dg_now_ns() + CONN_TIMEOUT_NS;
 		if (dg_watch_add(d, &c->w, EPOLLIN)) {
 			close(fd);
 			free(c);
+			continue;
 		}
+		c->next = d->ctl_conns;
+		if (c->next)
+			c->next->prev = c;
+		d->ctl_conns = c;
 	}
 }
 
@@ -391,6 +434,8 @@ int dg_control_start(struct dg_daemon *d)
 
 void dg_control_stop(struct dg_daemon *d)
 {
+	while (d->ctl_conns)
+		conn_close(d, d->ctl_conns);
 	if (d->control_w.fd < 0)
 		return;
 	dg_watch_del(d, &d->control_w);

@@ -6,5 +6,7 @@ struct dg_daemon;
 
 int dg_control_start(struct dg_daemon *d);
 void dg_control_stop(struct dg_daemon *d);
+/* Every second: drop connections that never sent a request. */
+void dg_control_tick(struct dg_daemon *d);
 
 #endif

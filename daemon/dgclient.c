@@ -42,10 +42,12 @@ int dg_client_call(const char *socket_path, const struct dg_ctlmsg *req,
 		goto out;
 	}
 	n = send(fd, req->buf, req->len, MSG_NOSIGNAL);
-	if (n < 0) {
+	if (n < 0 && errno != EPIPE && errno != ECONNRESET) {
 		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		goto out;
 	}
+	/* on EPIPE the daemon hung up on us; its reply (a refusal) may still be
+	 * waiting to be read, and says more than the errno would */
 	do {
 		n = recv(fd, buf, sizeof(reply->buf), 0);
 	} while (n < 0 && errno == EINTR);

@@ -38,7 +38,7 @@ check "list file: a bad line is reported with the list's name and line" \
 check "list file: ... every bad line" has "$out" "^$TMP/lists/block\.txt:6: empty label"
 printf '# deploy blocklist\n\nregistry.example\n0.0.0.0 hosts.example\n' >"$TMP/lists/block.txt"
 out=$("$DGD" --check -c "$TMP/list.conf" 2>&1)
-check "a good config passes --check" has "$out" "list\.conf: OK \(1 profiles, 0 user/group mappings, 2 domain entries\)"
+check "a good config passes --check" has "$out" "list\.conf: OK \(1 profiles, 0 user/group mappings, 2 domain entries \+ the public DoH resolver list\)"
 
 out=$("$DGD" --check 2>&1)
 check "no config file: the embedded default is valid" has "$out" '^<embedded default>: OK'

@@ -567,9 +567,10 @@ int dg_egress(struct __sk_buff *skb)
 	struct dg_kconfig *cfg;
 	struct pkt p = {};
 	__u8 verdict;
-	__u64 now;
+	__u64 now, cgid;
 
-	s = session_by_cgroup(bpf_skb_ancestor_cgroup_id(skb, guard_level + 1));
+	cgid = bpf_skb_ancestor_cgroup_id(skb, guard_level + 1);
+	s = session_by_cgroup(cgid);
 	if (!s)
 		return 1;
 	if (parse_pkt(skb, &p))
@@ -615,13 +616,24 @@ int dg_egress(struct __sk_buff *skb)
 		goto out;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->hdr.ts_ns = now;
-	e->hdr.type = DG_EV_NET;
-	e->hdr.session_id = s->session_id;
-	if (st) {
+	if (st && st->tgid) {
+		e->hdr.ts_ns = now;
+		e->hdr.type = DG_EV_NET;
+		e->hdr.session_id = s->session_id;
 		e->hdr.tgid = st->tgid;
 		e->hdr.pid = st->pid;
 		e->hdr.uid = st->uid;
+	} else if (bpf_get_current_ancestor_cgroup_id(guard_level + 1) == cgid) {
+		/* no hook tagged this socket (an ICMP "ping" socket, say): the
+		 * sender is the current task when it is in this very session;
+		 * in softirq context current is someone else and fails this */
+		fill_hdr_current(&e->hdr, DG_EV_NET, s->session_id);
+		if (st)
+			remember_sender(st);
+	} else {
+		e->hdr.ts_ns = now;
+		e->hdr.type = DG_EV_NET;
+		e->hdr.session_id = s->session_id;
 	}
 	__builtin_memcpy(e->daddr, p.daddr, DG_ADDR_LEN);
 	e->dport = p.dport;

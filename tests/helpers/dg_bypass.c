@@ -7,6 +7,7 @@
  *   dg_bypass raw                  socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
  *   dg_bypass raw6                 socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)
  *   dg_bypass packet               socket(AF_PACKET, SOCK_RAW, ETH_P_ALL)
+ *   dg_bypass icmp ADDR            an echo request from an ICMP datagram ("ping") socket
  *   dg_bypass cgroup-move PROCS    write our pid into another cgroup.procs
  *   dg_bypass cgroup-mkdir DIR     create a child cgroup
  *   dg_bypass udp-raw ADDR PORT HEX  send these bytes (hex) in one UDP datagram
@@ -83,6 +84,27 @@ int main(int argc, char **argv)
 		setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one));
 		return result(sendto(fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_FASTOPEN,
 				     (struct sockaddr *)&ss, sl) >= 0);
+	}
+	if (!strcmp(argv[1], "icmp") && argc == 3) {
+		/* type 8 (echo), code 0, checksum (the kernel fills it), id, seq */
+		uint8_t echo[16] = { 8, 0, 0, 0, 0, 1, 0, 1, 'd', 'g' };
+		struct pollfd p;
+
+		if (addr_of(argv[2], "1", &ss, &sl) || ss.ss_family != AF_INET)
+			return 64;
+		fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+		if (fd < 0)
+			return result(0);
+		if (sendto(fd, echo, sizeof(echo), 0, (struct sockaddr *)&ss, sl) < 0)
+			return result(0);
+		p.fd = fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 1500) <= 0) {
+			printf("result=no-reply\n");
+			return 1;
+		}
+		printf("result=reply\n");
+		return 0;
 	}
 	if (!strcmp(argv[1], "raw"))
 		return result(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) >= 0);

@@ -82,6 +82,10 @@ dg_start_dnsmasq() {
 		--host-record=cdn.allowed.test,10.77.0.1 \
 		--cname=rel.cname.test,cdn.github.com \
 		--cname=ok.cname.test,cdn.allowed.test \
+		--txt-record=big.allowed.test,"$(printf '%0200d' 1)" \
+		--txt-record=big.allowed.test,"$(printf '%0200d' 2)" \
+		--txt-record=big.allowed.test,"$(printf '%0200d' 3)" \
+		--txt-record=big.allowed.test,"$(printf '%0200d' 4)" \
 		${DNSMASQ_EXTRA:-} >"$TMP/dnsmasq.log" 2>&1 &
 	DNSMASQ_PID=$!
 	for _ in $(seq 50); do

@@ -79,6 +79,18 @@ out=$(dg_run -- getent ahosts allowed.test)
 check "glibc's resolver accepts the proxied answers (A and AAAA)" \
 	has "$out" '10\.77\.0\.1' && has "$out" 'fd77::1'
 
+# --- answers are forwarded as upstream sent them ---------------------------------------
+
+out=$(dg_run -- dig +tries=1 +time=3 @10.77.0.53 unknown.nowhere)
+check "upstream's rcode comes through (REFUSED from dnsmasq)" has "$out" 'status: REFUSED'
+out=$(dg_run -- dig +noedns +ignore +tries=1 +time=3 @10.77.0.53 big.allowed.test TXT)
+check "a truncated answer keeps its TC bit" has "$out" 'flags: qr aa tc rd ra'
+out=$(dg_run -- dig +tries=1 +time=3 @10.77.0.53 big.allowed.test TXT)
+check "... and the retry over TCP gets the whole answer" has "$out" 'ANSWER: 4,'
+out=$(dg_run -- dig +bufsize=1232 +tries=1 +time=3 @10.77.0.53 allowed.test)
+check "EDNS comes through" has "$out" 'EDNS: version: 0, flags:; udp: [0-9]+'
+check "... as do the answer's sections" has "$out" 'allowed\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+10\.77\.0\.1'
+
 # --- outside the session ---------------------------------------------------------------
 
 out=$("$H/dg_dnsq" 10.77.0.53 u1.github.com)

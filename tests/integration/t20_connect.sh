@@ -68,6 +68,20 @@ check "allowlist: curl to an allowed name works end to end" has "$out" '^hello f
 out=$(dg_run -- "$H/dg_connect" 127.0.0.1 1053)
 check "loopback stays reachable by default (allow_loopback)" has "$out" '^connect=ok'
 
+# --- the per-packet backstop ----------------------------------------------------------
+
+# ICMP "ping" sockets pass no connect or sendmsg hook: only the egress
+# program sees where their packets go
+sysctl -qw net.ipv4.ping_group_range="0 2147483647"	# our namespace only
+out=$("$H/dg_bypass" icmp 10.77.0.2)
+check "(an unguarded ping socket gets its echo reply)" has "$out" 'result=reply'
+out=$(dg_run -- "$H/dg_bypass" icmp 10.77.0.2)
+check "backstop: a packet no hook saw is dropped, and the sender gets EPERM" has "$out" 'result=EPERM'
+check "backstop: the drop is logged with the process" \
+	log_has 'WARN PACKET BLOCKED daddr=10\.77\.0\.2 proto=icmp pid=[0-9]+ cmd=".*dg_bypass icmp 10\.77\.0\.2" .*profile=strict mode=allowlist blockedAt=packet'
+out=$(dg_run -- sh -c "getent ahostsv4 allowed.test >/dev/null; exec $H/dg_bypass icmp 10.77.0.1")
+check "backstop: packets to an allowed address pass" has "$out" 'result=reply'
+
 # --- static CIDRs in blocklist mode ------------------------------------------------
 
 out=$(dg_run --profile open -- "$H/dg_connect" 10.77.0.2 8080)

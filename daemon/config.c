@@ -242,6 +242,14 @@ static void load_domain_file(struct parser *p, const char *item, void *arg)
 		free(buf);
 		return;
 	}
+	/* a million-name list must not grow the table twenty times */
+	{
+		size_t lines = 1;
+
+		for (const char *q = buf; (q = memchr(q, '\n', len - (size_t)(q - buf))); q++)
+			lines++;
+		dg_domain_set_reserve(&p->prof->names, lines, len);
+	}
 	/* strtok_r would skip empty lines and lose the numbering */
 	line = buf;
 	while (line) {

@@ -6,14 +6,24 @@
 
 #include "domain_set.h"
 
+/*
+ * FNV-1a, fed from the last character to the first: walking a queried name
+ * from its TLD outwards extends one hash, instead of hashing every suffix
+ * from scratch.
+ */
+#define HASH_INIT 2166136261u
+
+static uint32_t hash_step(uint32_t h, char c)
+{
+	return (h ^ (unsigned char)c) * 16777619u;
+}
+
 static uint32_t name_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint32_t h = HASH_INIT;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
+	while (len)
+		h = hash_step(h, s[--len]);
 	return h;
 }
 
@@ -25,25 +35,24 @@ void dg_domain_set_init(struct dg_domain_set *s)
 void dg_domain_set_free(struct dg_domain_set *s)
 {
 	free(s->slots);
-	free(s->hashes);
 	free(s->arena);
 	memset(s, 0, sizeof(*s));
 }
 
-static const char *entry_name(const struct dg_domain_set *s, uint32_t slot)
+static const char *entry_name(const struct dg_domain_set *s, uint32_t off)
 {
-	return s->arena + slot;	/* slot is 1 + offset of the action byte */
+	return s->arena + off;	/* off is 1 + offset of the action byte */
 }
 
 static size_t find_slot(const struct dg_domain_set *s, const char *name, size_t len, uint32_t h)
 {
 	size_t mask = s->cap - 1, i = h & mask;
 
-	while (s->slots[i]) {
-		if (s->hashes[i] == h) {
-			const char *e = entry_name(s, s->slots[i]);
+	while (s->slots[i].off) {
+		if (s->slots[i].hash == h) {
+			const char *e = entry_name(s, s->slots[i].off);
 
-			if (strncmp(e, name, len) == 0 && e[len] == '\0')
+			if (memcmp(e, name, len) == 0 && e[len] == '\0')
 				return i;
 		}
 		i = (i + 1) & mask;
@@ -51,33 +60,46 @@ static size_t find_slot(const struct dg_domain_set *s, const char *name, size_t 
 	return i;
 }
 
-static int grow(struct dg_domain_set *s)
+static int resize(struct dg_domain_set *s, size_t ncap)
 {
-	size_t ncap = s->cap ? s->cap * 2 : 64;
-	uint32_t *nslots = calloc(ncap, sizeof(*nslots));
-	uint32_t *nhashes = calloc(ncap, sizeof(*nhashes));
+	struct dg_domain_slot *n = calloc(ncap, sizeof(*n));
 
-	if (!nslots || !nhashes) {
-		free(nslots);
-		free(nhashes);
+	if (!n)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < s->cap; i++) {
 		size_t j;
 
-		if (!s->slots[i])
+		if (!s->slots[i].off)
 			continue;
-		j = s->hashes[i] & (ncap - 1);
-		while (nslots[j])
+		j = s->slots[i].hash & (ncap - 1);
+		while (n[j].off)
 			j = (j + 1) & (ncap - 1);
-		nslots[j] = s->slots[i];
-		nhashes[j] = s->hashes[i];
+		n[j] = s->slots[i];
 	}
 	free(s->slots);
-	free(s->hashes);
-	s->slots = nslots;
-	s->hashes = nhashes;
+	s->slots = n;
 	s->cap = ncap;
+	return 0;
+}
+
+int dg_domain_set_reserve(struct dg_domain_set *s, size_t n, size_t bytes)
+{
+	size_t want = s->count + n, cap = s->cap ? s->cap : 64;
+	size_t arena = s->arena_len + bytes + 2 * n;
+
+	/* load factor under 3/4 */
+	while (want * 4 > cap * 3)
+		cap *= 2;
+	if (cap != s->cap && resize(s, cap))
+		return -ENOMEM;
+	if (arena > s->arena_cap && arena < UINT32_MAX) {
+		char *na = realloc(s->arena, arena);
+
+		if (!na)
+			return -ENOMEM;
+		s->arena = na;
+		s->arena_cap = arena;
+	}
 	return 0;
 }
 
@@ -86,12 +108,11 @@ int dg_domain_set_add(struct dg_domain_set *s, const char *name, size_t len, uin
 	uint32_t h = name_hash(name, len);
 	size_t i, need;
 
-	/* keep the load factor under 3/4 */
-	if ((s->count + 1) * 4 > s->cap * 3 && grow(s))
+	if ((s->count + 1) * 4 > s->cap * 3 && resize(s, s->cap ? s->cap * 2 : 64))
 		return -ENOMEM;
 	i = find_slot(s, name, len, h);
-	if (s->slots[i]) {
-		uint8_t old = (uint8_t)s->arena[s->slots[i] - 1];
+	if (s->slots[i].off) {
+		uint8_t old = (uint8_t)s->arena[s->slots[i].off - 1];
 
 		return old == action ? 1 : -EEXIST;
 	}
@@ -114,43 +135,54 @@ int dg_domain_set_add(struct dg_domain_set *s, const char *name, size_t len, uin
 	s->arena[s->arena_len] = (char)action;
 	memcpy(s->arena + s->arena_len + 1, name, len);
 	s->arena[s->arena_len + 1 + len] = '\0';
-	s->slots[i] = (uint32_t)(s->arena_len + 1);
-	s->hashes[i] = h;
+	s->slots[i].off = (uint32_t)(s->arena_len + 1);
+	s->slots[i].hash = h;
 	s->arena_len = need;
 	s->count++;
 	return 0;
 }
 
+static uint8_t get_hashed(const struct dg_domain_set *s, const char *name, size_t len, uint32_t h)
+{
+	size_t i = find_slot(s, name, len, h);
+
+	return s->slots[i].off ? (uint8_t)s->arena[s->slots[i].off - 1] : DG_NAME_NONE;
+}
+
 uint8_t dg_domain_set_get(const struct dg_domain_set *s, const char *name, size_t len)
 {
-	size_t i;
-
 	if (!s->count)
 		return DG_NAME_NONE;
-	i = find_slot(s, name, len, name_hash(name, len));
-	if (!s->slots[i])
-		return DG_NAME_NONE;
-	return (uint8_t)s->arena[s->slots[i] - 1];
+	return get_hashed(s, name, len, name_hash(name, len));
 }
 
 uint8_t dg_domain_set_match(const struct dg_domain_set *s, const char *name, size_t len,
 			    const uint16_t *label_off, unsigned nlabels, size_t *match_off)
 {
-	/* from the full name towards the shortest suffix: most specific first */
-	for (unsigned i = 0; i < nlabels; i++) {
+	uint32_t h = HASH_INIT;
+	uint8_t found = DG_NAME_NONE;
+	size_t pos = len;
+
+	if (!s->count)
+		return DG_NAME_NONE;
+	/* from the shortest suffix (the TLD) to the whole name; the last hit
+	 * is the most specific entry */
+	for (unsigned i = nlabels; i-- > 0;) {
 		size_t off = label_off[i];
 		uint8_t a;
 
-		if (off >= len)
-			break;
-		a = dg_domain_set_get(s, name + off, len - off);
+		if (off >= pos)
+			continue;
+		while (pos > off)
+			h = hash_step(h, name[--pos]);
+		a = get_hashed(s, name + off, len - off, h);
 		if (a != DG_NAME_NONE) {
+			found = a;
 			if (match_off)
 				*match_off = off;
-			return a;
 		}
 	}
-	return DG_NAME_NONE;
+	return found;
 }
 
 uint8_t dg_domain_set_match_str(const struct dg_domain_set *s, const char *name,
@@ -183,9 +215,9 @@ int dg_domain_set_each(const struct dg_domain_set *s,
 	for (size_t i = 0; i < s->cap; i++) {
 		int r;
 
-		if (!s->slots[i])
+		if (!s->slots[i].off)
 			continue;
-		r = fn(arg, entry_name(s, s->slots[i]), (uint8_t)s->arena[s->slots[i] - 1]);
+		r = fn(arg, entry_name(s, s->slots[i].off), (uint8_t)s->arena[s->slots[i].off - 1]);
 		if (r)
 			return r;
 	}

@@ -19,9 +19,14 @@ enum dg_name_action {
 	DG_NAME_BLOCK = 2,
 };
 
+/* One cache line holds eight: a probe touches one slot, then the string. */
+struct dg_domain_slot {
+	uint32_t hash;
+	uint32_t off;		/* 1 + offset of the entry in arena; 0 = empty */
+};
+
 struct dg_domain_set {
-	uint32_t *slots;	/* 1 + offset of the entry in arena; 0 = empty */
-	uint32_t *hashes;
+	struct dg_domain_slot *slots;
 	size_t cap;		/* power of two */
 	size_t count;
 	char *arena;		/* entries: action byte, name, NUL */
@@ -31,6 +36,9 @@ struct dg_domain_set {
 
 void dg_domain_set_init(struct dg_domain_set *s);
 void dg_domain_set_free(struct dg_domain_set *s);
+/* Make room for n more entries of bytes characters in all, at once (a list
+ * file about to be read): no rehashing, no arena copies while it loads. */
+int dg_domain_set_reserve(struct dg_domain_set *s, size_t n, size_t bytes);
 
 /*
  * name: normalized (see dg_domain_normalize).  Returns 0 when added, 1 when

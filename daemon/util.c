@@ -207,12 +207,18 @@ int dg_read_file(const char *path, char **out, size_t *len, size_t max)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = NULL, *nb;
+	struct stat st;
 	ssize_t r;
 	int fd, err = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* a regular file says how big it is: one allocation, no copies (proc
+	 * and sysfs files say 0 or 4096 and grow the usual way) */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_size ? st.st_mode : 0) &&
+	    (size_t)st.st_size < max)
+		cap = (size_t)st.st_size + 1;
 	for (;;) {
 		if (!buf || n + 1 >= cap) {
 			if (buf)

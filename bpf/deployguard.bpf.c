@@ -557,6 +557,32 @@ static __always_inline void record_flow(struct __sk_buff *skb, const struct dg_s
 	bpf_map_update_elem(&dg_flows, &k, &f, BPF_ANY);
 }
 
+/*
+ * A connected socket's peer is in the socket: when the connect hook allowed
+ * that peer, the packet passes on one storage lookup, without parsing it.
+ * This is the path every packet of an allowed connection takes.
+ */
+static __always_inline bool sock_peer_allowed(struct bpf_sock *sk, const struct dg_sock_state *st)
+{
+	__u8 peer[DG_ADDR_LEN];
+	__u32 w[4];
+
+	if (!st->allowed)
+		return false;
+	if (sk->family == AF_INET) {
+		addr_from_v4(peer, sk->dst_ip4);
+	} else if (sk->family == AF_INET6) {
+		w[0] = sk->dst_ip6[0];
+		w[1] = sk->dst_ip6[1];
+		w[2] = sk->dst_ip6[2];
+		w[3] = sk->dst_ip6[3];
+		addr_from_v6(peer, w);
+	} else {
+		return false;
+	}
+	return addr_eq(st->allowed_addr, peer);
+}
+
 SEC("cgroup_skb/egress")
 int dg_egress(struct __sk_buff *skb)
 {
@@ -569,17 +595,22 @@ int dg_egress(struct __sk_buff *skb)
 	__u8 verdict;
 	__u64 now, cgid;
 
+	sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (sk) {
+		st = bpf_sk_storage_get(&dg_sock, sk, 0, 0);
+		if (st && sock_peer_allowed(sk, st))
+			return 1;
+	}
+
 	cgid = bpf_skb_ancestor_cgroup_id(skb, guard_level + 1);
 	s = session_by_cgroup(cgid);
 	if (!s)
 		return 1;
 	if (parse_pkt(skb, &p))
 		return 1;
-
-	sk = skb->sk;
-	if (sk)
-		sk = bpf_sk_fullsock(sk);
-	if (sk)
+	if (sk && !st)
 		st = bpf_sk_storage_get(&dg_sock, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 
 	cfg = dg_cfg();

@@ -331,7 +331,14 @@ static void on_conn(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 		goto keep;
 	if (n <= 0)
 		goto out;
-	if (dg_ctl_parse(m, m->buf, (size_t)n)) {
+	if (c->cred.uid != 0) {
+		/* read before refusing: closing on an unread request could reset
+		 * the peer before it reads why */
+		d->stats.control_refused++;
+		dg_log(DG_LOG_WARN, "CONTROL REFUSED pid=%d uid=%d reason=\"not root\"",
+		       (int)c->cred.pid, (int)c->cred.uid);
+		reply_error(r, "refused: only root may use deployguardd's control socket");
+	} else if (dg_ctl_parse(m, m->buf, (size_t)n)) {
 		dg_log(DG_LOG_WARN, "control: malformed request from pid %d (%zd bytes)",
 		       (int)c->cred.pid, n);
 		reply_error(r, "malformed request");
@@ -366,18 +373,7 @@ static void on_listen(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 		}
 		c->w.fd = fd;
 		c->w.fn = on_conn;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) || c->cred.uid != 0) {
-			static const char refusal[] =
-				"status=error\0message=refused: only root may use deployguardd's "
-				"control socket";
-
-			d->stats.control_refused++;
-			dg_log(DG_LOG_WARN, "CONTROL REFUSED pid=%d uid=%d reason=\"not root\"",
-			       (int)c->cred.pid, (int)c->cred.uid);
-			/* say why before hanging up; the request is never read */
-			if (send(fd, refusal, sizeof(refusal), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-				dg_log(DG_LOG_DEBUG, "control: refusal to pid %d: %s",
-				       (int)c->cred.pid, strerror(errno));
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len)) {
 			close(fd);
 			free(c);
 			continue;
@@ -414,7 +410,8 @@ int dg_control_start(struct dg_daemon *d)
 	old = umask(0);
 	err = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (err || listen(fd, 64)) {
+	/* deploys start in bursts: a full backlog makes openers wait */
+	if (err || listen(fd, 1024)) {
 		err = -errno;
 		dg_log(DG_LOG_ERR, "control socket %s: %s", d->socket_path, strerror(-err));
 		close(fd);

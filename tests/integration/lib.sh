@@ -169,10 +169,16 @@ dg_cleanup() {
 		sleep 0.2
 	fi
 	"$DGD" -c "$CONF" --uninstall >/dev/null 2>&1
-	rm -rf "/sys/fs/bpf/$TEST_ID"
-	if [ -n "${CG2:-}" ] && [ -d "$CG2/$TEST_ID" ]; then
-		find "$CG2/$TEST_ID" -depth -type d -exec rmdir {} \; 2>/dev/null
-	fi
+	# $TEST_ID-* : extra daemons a test (or the benchmarks) ran
+	rm -rf "/sys/fs/bpf/$TEST_ID" "/sys/fs/bpf/$TEST_ID"-*
+	for cg in "$CG2/$TEST_ID" "$CG2/$TEST_ID"-*; do
+		if [ -n "${CG2:-}" ] && [ -d "$cg" ]; then
+			for k in "$cg"/*/cgroup.kill; do
+				[ -e "$k" ] && echo 1 >"$k" 2>/dev/null
+			done
+			find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+		fi
+	done
 	wait 2>/dev/null
 	if [ -z "${DG_DEMO:-}" ] && { [ "$TESTS_FAILED" -gt 0 ] || [ "$rc" != 0 ]; }; then
 		echo "# --- daemon log (last 60 lines) ---"

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dg_loadgen: the load and the stopwatch for tests/bench.
+ *
+ *   dg_loadgen sink ADDR PORT
+ *	accept connections and close them at once (prints "ready")
+ *   dg_loadgen connect-rate ADDR PORT SECONDS
+ *	connect + close (RST, so no TIME_WAIT piles up) in a loop;
+ *	prints "rate=N" connections a second
+ *   dg_loadgen connect-latency ADDR PORT COUNT
+ *	COUNT connect() calls, each timed; prints "errno=NAME p50=US p99=US"
+ *   dg_loadgen dns-latency SERVER NAMESFILE COUNT
+ *	one query at a time (A, names from the file in turn), each timed;
+ *	prints "p50=US p99=US timeouts=N"
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, size_t n, double p)
+{
+	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+
+	return n ? v[i < n ? i : n - 1] : 0;
+}
+
+static int parse(const char *a, const char *port, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s%s%s:%s", strchr(a, ':') ? "[" : "", a,
+		 strchr(a, ':') ? "]" : "", port);
+	if (dg_sockaddr_parse(buf, 53, ss, sl)) {
+		fprintf(stderr, "dg_loadgen: bad address %s\n", buf);
+		return -1;
+	}
+	return 0;
+}
+
+static int sink(struct sockaddr_storage *ss, socklen_t sl)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)ss, sl) || listen(fd, 4096)) {
+		perror("dg_loadgen: sink");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+
+		if (c >= 0)
+			close(c);
+	}
+}
+
+static int connect_once(struct sockaddr_storage *ss, socklen_t sl, double *us)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int fd = socket(ss->ss_family, SOCK_STREAM, 0), r, err;
+	double t0;
+
+	if (fd < 0)
+		return errno;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	t0 = now_us();
+	r = connect(fd, (struct sockaddr *)ss, sl);
+	err = r ? errno : 0;
+	if (us)
+		*us = now_us() - t0;
+	close(fd);
+	return err;
+}
+
+static int connect_rate(struct sockaddr_storage *ss, socklen_t sl, double seconds)
+{
+	double start = now_us(), end = start + seconds * 1e6;
+	unsigned long n = 0, failed = 0;
+
+	while (now_us() < end) {
+		if (connect_once(ss, sl, NULL))
+			failed++;
+		else
+			n++;
+	}
+	printf("rate=%.0f failed=%lu\n", (double)n / ((now_us() - start) / 1e6), failed);
+	return 0;
+}
+
+static int connect_latency(struct sockaddr_storage *ss, socklen_t sl, size_t count)
+{
+	double *v = calloc(count, sizeof(*v));
+	int err = 0;
+
+	if (!v)
+		return 1;
+	for (size_t i = 0; i < count; i++)
+		err = connect_once(ss, sl, &v[i]);
+	qsort(v, count, sizeof(*v), cmp_double);
+	printf("errno=%s p50=%.1f p99=%.1f\n", err ? strerrorname_np(err) : "0",
+	       pct(v, count, 0.5), pct(v, count, 0.99));
+	free(v);
+	return 0;
+}
+
+static size_t build_query(uint8_t *buf, const char *name, uint16_t id)
+{
+	size_t n = 12;
+	const char *p = name;
+
+	memset(buf, 0, 12);
+	buf[0] = (uint8_t)(id >> 8);
+	buf[1] = (uint8_t)id;
+	buf[2] = 0x01;
+	buf[5] = 1;
+	while (*p && n < 280) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		buf[n++] = (uint8_t)l;
+		memcpy(buf + n, p, l);
+		n += l;
+		p += l + (dot ? 1 : 0);
+	}
+	buf[n++] = 0;
+	buf[n++] = 0;
+	buf[n++] = 1;
+	buf[n++] = 0;
+	buf[n++] = 1;
+	return n;
+}
+
+static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *file, size_t count)
+{
+	char **names = NULL, line[300];
+	size_t nnames = 0, timeouts = 0, got = 0;
+	double *v = calloc(count, sizeof(*v));
+	FILE *f = fopen(file, "r");
+	int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
+
+	if (!f || !v || fd < 0) {
+		perror("dg_loadgen: dns-latency");
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strpbrk(line, " \t\n");
+
+		if (sp)
+			*sp = '\0';
+		if (!line[0])
+			continue;
+		names = realloc(names, (nnames + 1) * sizeof(*names));
+		names[nnames++] = strdup(line);
+	}
+	fclose(f);
+	if (!nnames)
+		return 1;
+	connect(fd, (struct sockaddr *)ss, sl);
+	for (size_t i = 0; i < count; i++) {
+		uint8_t q[300], r[4096];
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint16_t id = (uint16_t)(i * 7919 + 1);
+		size_t ql = build_query(q, names[i % nnames], id);
+		double t0 = now_us();
+
+		if (send(fd, q, ql, 0) < 0) {
+			timeouts++;
+			continue;
+		}
+		for (;;) {
+			ssize_t n;
+
+			if (poll(&p, 1, 2000) <= 0) {
+				timeouts++;
+				break;
+			}
+			n = recv(fd, r, sizeof(r), 0);
+			if (n >= 2 && r[0] == (uint8_t)(id >> 8) && r[1] == (uint8_t)id) {
+				v[got++] = now_us() - t0;
+				break;
+			}
+		}
+	}
+	qsort(v, got, sizeof(*v), cmp_double);
+	printf("p50=%.1f p99=%.1f timeouts=%zu\n", pct(v, got, 0.5), pct(v, got, 0.99), timeouts);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (argc < 4)
+		goto usage;
+	if (strcmp(argv[1], "dns-latency") == 0 && argc == 5)
+		return parse(argv[2], "53", &ss, &sl) ? 64 : dns_latency(&ss, sl, argv[3],
+									 strtoul(argv[4], NULL, 10));
+	if (parse(argv[2], argv[3], &ss, &sl))
+		return 64;
+	if (!strcmp(argv[1], "sink"))
+		return sink(&ss, sl);
+	if (!strcmp(argv[1], "connect-rate") && argc == 5)
+		return connect_rate(&ss, sl, atof(argv[4]));
+	if (!strcmp(argv[1], "connect-latency") && argc == 5)
+		return connect_latency(&ss, sl, strtoul(argv[4], NULL, 10));
+usage:
+	fprintf(stderr, "usage: see the comment at the top of dg_loadgen.c\n");
+	return 64;
+}

@@ -24,7 +24,6 @@ static bool socket_path_ok(const char *path)
 int dgpam_parse_options(struct dgpam_opts *o, int argc, const char **argv,
 			dgpam_reject_fn reject, void *ctx)
 {
-	const char *why, *v;
 	int rejected = 0;
 
 	o->profile = NULL;
@@ -33,9 +32,8 @@ int dgpam_parse_options(struct dgpam_opts *o, int argc, const char **argv,
 	o->debug = false;
 
 	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
+		const char *arg = argv[i], *why = NULL, *v;
 
-		why = NULL;
 		if (!arg) {
 			continue;
 		} else if (!strcmp(arg, "debug")) {

@@ -207,8 +207,10 @@ static void *fake_daemon(void *arg)
 	}
 }
 
-/* "key=value" pairs into a reply */
-static void set_reply(struct dg_ctlmsg *m, ...)
+/* "key=value" pairs into a reply: set_reply(&fake.open_reply, "status=ok", ...) */
+#define set_reply(m, ...) set_reply_fields((m), __VA_ARGS__, (const char *)NULL)
+
+static void set_reply_fields(struct dg_ctlmsg *m, ...)
 {
 	va_list ap;
 	const char *kv;
@@ -299,8 +301,8 @@ static void setup(void)
 	ck_assert_int_eq(listen(fake.lfd, 8), 0);
 	write_file("other", "");	/* libpam's fallback service: nothing */
 	fake.kind = REPLY_MSG;
-	set_reply(&fake.open_reply, "status=unguarded", NULL);
-	set_reply(&fake.close_reply, "status=ok", NULL);
+	set_reply(&fake.open_reply, "status=unguarded");
+	set_reply(&fake.close_reply, "status=ok");
 	fake.nreqs = 0;
 	ck_assert_int_eq(pthread_create(&fake.thread, NULL, fake_daemon, NULL), 0);
 	loglen = 0;
@@ -592,7 +594,7 @@ START_TEST(guarded_session_joins_and_closes)
 	make_cgroup("s42", cg, sizeof(cg));
 	snprintf(cgfield, sizeof(cgfield), "cgroup=%s", cg);
 	set_reply(&fake.open_reply, "status=ok", "session=42", cgfield, "profile=default",
-		  "mode=blocklist", "enforce=yes", NULL);
+		  "mode=blocklist", "enforce=yes");
 	r = login(args_fake(""));
 
 	ck_assert_int_eq(r.open_rc, PAM_SUCCESS);
@@ -618,7 +620,7 @@ START_TEST(cannot_join_closed_refuses_and_closes)
 	struct outcome r;
 
 	snprintf(cgfield, sizeof(cgfield), "cgroup=%s/gone", fake.dir);
-	set_reply(&fake.open_reply, "status=ok", "session=43", cgfield, NULL);
+	set_reply(&fake.open_reply, "status=ok", "session=43", cgfield);
 	r = login(args_fake(""));
 
 	ck_assert_int_eq(r.open_rc, PAM_SESSION_ERR);
@@ -639,7 +641,7 @@ START_TEST(cannot_join_open_runs_unguarded)
 	struct outcome r;
 
 	snprintf(cgfield, sizeof(cgfield), "cgroup=%s/gone", fake.dir);
-	set_reply(&fake.open_reply, "status=ok", "session=44", cgfield, NULL);
+	set_reply(&fake.open_reply, "status=ok", "session=44", cgfield);
 	r = login(args_fake("failmode=open"));
 
 	ck_assert_int_eq(r.open_rc, PAM_SUCCESS);
@@ -656,7 +658,7 @@ START_TEST(ok_without_session_id_refuses)
 {
 	struct outcome r;
 
-	set_reply(&fake.open_reply, "status=ok", "cgroup=/nowhere", NULL);
+	set_reply(&fake.open_reply, "status=ok", "cgroup=/nowhere");
 	r = login(args_fake(""));
 
 	ck_assert_int_eq(r.open_rc, PAM_SESSION_ERR);
@@ -750,7 +752,7 @@ START_TEST(failopen_encodes_untrusted_strings)
 	struct outcome r;
 
 	/* a daemon message with a quote and a space must not forge a field */
-	set_reply(&fake.open_reply, "status=error", "message=bad \"x\" res=success", NULL);
+	set_reply(&fake.open_reply, "status=error", "message=bad \"x\" res=success");
 	r = login(args_fake("failmode=open"));
 
 	ck_assert_int_eq(r.open_rc, PAM_SUCCESS);
@@ -764,7 +766,7 @@ START_TEST(daemon_error_closed_refuses)
 {
 	struct outcome r;
 
-	set_reply(&fake.open_reply, "status=error", "message=unknown profile 'nope'", NULL);
+	set_reply(&fake.open_reply, "status=error", "message=unknown profile 'nope'");
 	r = login(args_fake("profile=nope"));
 
 	ck_assert_int_eq(r.open_rc, PAM_SESSION_ERR);

@@ -14,4 +14,4 @@ $(PAM_MODULE): $(PAM_OBJS) $(BUILD)/libdgclient.a pam/pam_deployguard.map
 		-Wl,-z,defs -Wl,-z,relro -Wl,-z,now -o $@ $(PAM_OBJS) $(BUILD)/libdgclient.a $(PAM_LIBS)
 
 ALL_EXTRA	+= $(PAM_MODULE)
-DEB_DEPS	+= libpam-modules
+DEB_DEPS	+= libpam-modules man-db

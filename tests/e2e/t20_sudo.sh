@@ -171,9 +171,11 @@ write_sudo_conf
 dg_stop_daemon
 
 out=$(sudo -u "$DEPLOY_USER" touch "$TMP/w/marker-closed" 2>&1)
-check "failmode=closed: sudo refuses a designated command" test "$?" -ne 0
+check "failmode=closed: sudo refuses a designated command (status 1)" eq "$?" 1
 check "failmode=closed: with a clear message" \
 	has "$out" 'deployguard: cannot guard this command \(deployguardd is not running: .*\); not running it \(failmode=closed\)'
+check "failmode=closed: and sudo names the plugin" \
+	has "$out" 'error initializing I/O plugin deployguard_io'
 check "failmode=closed: the command never ran" test ! -e "$TMP/w/marker-closed"
 sudo -u nobody true
 check "failmode=closed: commands that are not designated still run" eq "$?" 0

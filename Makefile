@@ -37,6 +37,8 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -I$(BUILD) -Ibpf
 
 LIBBPF_LIBS	:= $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+AUDIT_LIBS	:= -laudit
+AUPARSE_LIBS	:= -lauparse -laudit
 
 # Debian packages: what the build needs, and what the tests need besides.
 DEB_BUILD	:= make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \

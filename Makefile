@@ -56,7 +56,8 @@ COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 		   daemon/cgroup.c
 DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
 		   daemon/blockres.c \
-		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c
+		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c \
+		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c
 CLI_SRCS	:= daemon/cli.c daemon/cli_run.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -126,7 +127,7 @@ $(BUILD)/libdgclient.a: $(CLIENT_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/deployguardd: $(DAEMON_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(AUDIT_LIBS)
 
 $(BUILD)/deployguard: $(CLI_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^

@@ -204,6 +204,20 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	       get(r, "upstream_errors"), get(r, "upstream_timeouts"), get(r, "addresses_learned"));
 	printf("  events:     %s dropped by the kernel; %s control requests refused\n",
 	       get(r, "kernel_events_dropped"), get(r, "control_refused"));
+	if (dg_ctl_get(r, "audit")) {
+		const char *a = get(r, "audit");
+
+		if (!strcmp(a, "active"))
+			printf("  audit:      auditd running (pid %s)", get(r, "auditd_pid"));
+		else
+			printf("  audit:      %s", !strcmp(a, "no-auditd") ? "auditd NOT running"
+					     : !strcmp(a, "disabled") ? "kernel auditing DISABLED"
+					     : !strcmp(a, "unavailable") ? "NO audit subsystem"
+					     : "state unknown");
+		printf("; records: %s sent, %s suppressed (%s past the per-session limit), "
+		       "%s failed\n", get(r, "audit_records_sent"), get(r, "audit_records_suppressed"),
+		       get(r, "audit_records_unrecorded"), get(r, "audit_records_failed"));
+	}
 out:
 	free(req);
 	free(r);

@@ -58,7 +58,7 @@ DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c 
 		   daemon/blockres.c \
 		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c \
 		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c
-CLI_SRCS	:= daemon/cli.c daemon/cli_run.c
+CLI_SRCS	:= daemon/cli.c daemon/cli_run.c daemon/report.c daemon/audit_fmt.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -130,7 +130,7 @@ $(BUILD)/deployguardd: $(DAEMON_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(AUDIT_LIBS)
 
 $(BUILD)/deployguard: $(CLI_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(AUPARSE_LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "dgclient.h"
+#include "report.h"
 #include "util.h"
 
 #define EXIT_NOT_RUNNING 3	/* as LSB "status": program is not running */
@@ -348,6 +349,10 @@ static void usage(FILE *f)
 		"                       run CMD in a guarded session; exits with its status\n"
 		"  status [--json]      the daemon, its programs, profiles and counters\n"
 		"  sessions [--json]    active guarded sessions\n"
+		"  report [--session ID] [--user USER] [--since TIME] [--until TIME]\n"
+		"         [--input FILE] [--format text|json|csv]\n"
+		"                       what each session contacted, allowed or blocked, from\n"
+		"                       the audit trail (ausearch -m TRUSTED_APP -i shows it raw)\n"
 		"  check-config [FILE]  validate a configuration file\n"
 		"  reload               re-read the daemon's configuration\n"
 		"  version              print the version\n"
@@ -377,6 +382,7 @@ int main(int argc, char **argv)
 		{ "run", cmd_run },
 		{ "status", cmd_status },
 		{ "sessions", cmd_sessions },
+		{ "report", cmd_report },
 		{ "check-config", cmd_check_config },
 		{ "reload", cmd_reload },
 	};
@@ -423,7 +429,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < DG_ARRAY_SIZE(cmds); i++) {
 		if (strcmp(argv[0], cmds[i].name))
 			continue;
-		if (strcmp(argv[0], "run")) {
+		if (strcmp(argv[0], "run") && strcmp(argv[0], "report")) {
 			/* the other commands take --json after their name too */
 			for (int a = 1; a < argc; a++) {
 				if (!strcmp(argv[a], "--json")) {

@@ -12,5 +12,6 @@ Suite *ctlmsg_suite(void);
 Suite *util_suite(void);
 Suite *audit_fmt_suite(void);
 Suite *audit_seen_suite(void);
+Suite *audit_report_suite(void);
 
 #endif

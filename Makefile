@@ -37,6 +37,8 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -I$(BUILD) -Ibpf
 
 LIBBPF_LIBS	:= $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+AUDIT_LIBS	:= -laudit
+AUPARSE_LIBS	:= -lauparse -laudit
 
 # Debian packages: what the build needs, and what the tests need besides.
 DEB_BUILD	:= make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
@@ -54,8 +56,9 @@ COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 		   daemon/cgroup.c
 DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
 		   daemon/blockres.c \
-		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c
-CLI_SRCS	:= daemon/cli.c daemon/cli_run.c
+		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c \
+		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c
+CLI_SRCS	:= daemon/cli.c daemon/cli_run.c daemon/report.c daemon/audit_fmt.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -124,10 +127,10 @@ $(BUILD)/libdgclient.a: $(CLIENT_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/deployguardd: $(DAEMON_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(AUDIT_LIBS)
 
 $(BUILD)/deployguard: $(CLI_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(AUPARSE_LIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -87,6 +87,13 @@ struct {
 } dg_flows SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DG_MAX_CONTACTS);
+	__type(key, struct dg_contact_key);
+	__type(value, __u64);
+} dg_contacts SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -253,6 +260,23 @@ static __always_inline void emit_sock_addr_event(const struct dg_session *s, con
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * The first allowed connect of a session to an address is reported once, for
+ * the audit trail's "every address this deployment contacted".  An evicted
+ * entry only means the daemon hears of the address again; it dedups too.
+ */
+static __always_inline void note_contact(const struct dg_session *s, const __u8 *addr,
+					 __u16 port, __u8 proto)
+{
+	struct dg_contact_key k = {};
+	__u64 now = bpf_ktime_get_ns();
+
+	k.session_id = s->session_id;
+	__builtin_memcpy(k.addr, addr, DG_ADDR_LEN);
+	if (bpf_map_update_elem(&dg_contacts, &k, &now, BPF_NOEXIST) == 0)
+		emit_sock_addr_event(s, addr, port, proto, DG_VERDICT_ALLOW, DG_REASON_POLICY);
+}
+
 static __always_inline void remember_sender(struct dg_sock_state *st)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -349,6 +373,8 @@ static __always_inline int check_sock_addr(struct bpf_sock_addr *ctx, __u8 famil
 		emit_sock_addr_event(s, addr, port, (__u8)ctx->protocol, verdict, reason);
 		if (verdict == DG_VERDICT_BLOCK)
 			return 0;
+	} else {
+		note_contact(s, addr, port, (__u8)ctx->protocol);
 	}
 
 	/*

@@ -25,6 +25,7 @@
 #define DG_MAX_DENIED		65536
 #define DG_MAX_CIDRS		65536
 #define DG_MAX_FLOWS		65536
+#define DG_MAX_CONTACTS		65536
 #define DG_RINGBUF_BYTES	(4 << 20)
 
 /* Pin names below the bpffs directory (maps keep their own names). */
@@ -134,6 +135,18 @@ struct dg_flow {
 	__u32 pad2;
 };
 
+/*
+ * dg_contacts: the destinations each session was allowed to reach.  An
+ * allowed connect/sendmsg inserts (session, address) with BPF_NOEXIST and
+ * reports the destination (DG_EV_NET, DG_VERDICT_ALLOW) only when the
+ * insert succeeds: one event per session and address, never one per packet
+ * or per repeated connect.  Value: bpf_ktime_get_ns() of the first contact.
+ */
+struct dg_contact_key {
+	__u32 session_id;
+	__u8 addr[DG_ADDR_LEN];
+};
+
 /* dg_config map: one element, written by the daemon */
 struct dg_kconfig {
 	__u32 proxy_addr4;	/* network order; 0 = proxy not up yet */
@@ -156,7 +169,7 @@ enum dg_stat {
 
 /* Ring buffer events */
 enum dg_event_type {
-	DG_EV_NET = 1,		/* a blocked or would-be-blocked destination */
+	DG_EV_NET = 1,		/* a blocked, would-be-blocked or first allowed destination */
 	DG_EV_EXEC = 2,		/* a guarded process exec'd: its command line */
 	DG_EV_FORK = 3,		/* a guarded process forked */
 	DG_EV_EXIT = 4,		/* a guarded process exited */

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "dgclient.h"
+#include "report.h"
 #include "util.h"
 
 #define EXIT_NOT_RUNNING 3	/* as LSB "status": program is not running */
@@ -204,6 +205,20 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	       get(r, "upstream_errors"), get(r, "upstream_timeouts"), get(r, "addresses_learned"));
 	printf("  events:     %s dropped by the kernel; %s control requests refused\n",
 	       get(r, "kernel_events_dropped"), get(r, "control_refused"));
+	if (dg_ctl_get(r, "audit")) {
+		const char *a = get(r, "audit");
+
+		if (!strcmp(a, "active"))
+			printf("  audit:      auditd running (pid %s)", get(r, "auditd_pid"));
+		else
+			printf("  audit:      %s", !strcmp(a, "no-auditd") ? "auditd NOT running"
+					     : !strcmp(a, "disabled") ? "kernel auditing DISABLED"
+					     : !strcmp(a, "unavailable") ? "NO audit subsystem"
+					     : "state unknown");
+		printf("; records: %s sent, %s suppressed (%s past the per-session limit), "
+		       "%s failed\n", get(r, "audit_records_sent"), get(r, "audit_records_suppressed"),
+		       get(r, "audit_records_unrecorded"), get(r, "audit_records_failed"));
+	}
 out:
 	free(req);
 	free(r);
@@ -334,6 +349,10 @@ static void usage(FILE *f)
 		"                       run CMD in a guarded session; exits with its status\n"
 		"  status [--json]      the daemon, its programs, profiles and counters\n"
 		"  sessions [--json]    active guarded sessions\n"
+		"  report [--session ID] [--user USER] [--since TIME] [--until TIME]\n"
+		"         [--input FILE] [--format text|json|csv]\n"
+		"                       what each session contacted, allowed or blocked, from\n"
+		"                       the audit trail (ausearch -m TRUSTED_APP -i shows it raw)\n"
 		"  check-config [FILE]  validate a configuration file\n"
 		"  reload               re-read the daemon's configuration\n"
 		"  version              print the version\n"
@@ -363,6 +382,7 @@ int main(int argc, char **argv)
 		{ "run", cmd_run },
 		{ "status", cmd_status },
 		{ "sessions", cmd_sessions },
+		{ "report", cmd_report },
 		{ "check-config", cmd_check_config },
 		{ "reload", cmd_reload },
 	};
@@ -409,7 +429,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < DG_ARRAY_SIZE(cmds); i++) {
 		if (strcmp(argv[0], cmds[i].name))
 			continue;
-		if (strcmp(argv[0], "run")) {
+		if (strcmp(argv[0], "run") && strcmp(argv[0], "report")) {
 			/* the other commands take --json after their name too */
 			for (int a = 1; a < argc; a++) {
 				if (!strcmp(argv[a], "--json")) {

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "blockres.h"
 #include "control.h"
 #include "ctlmsg.h"
@@ -252,6 +253,7 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 	C(sessions_closed);
 	C(control_refused);
 #undef C
+	dg_audit_status(d, r);
 	if (!dg_guard_stats(&d->guard, bpf)) {
 		dg_ctl_add_u64(r, "kernel_dns_redirected", bpf[DG_STAT_DNS_REDIRECTED]);
 		dg_ctl_add_u64(r, "kernel_connect_blocked", bpf[DG_STAT_CONNECT_BLOCKED]);

@@ -14,6 +14,7 @@
 #include "session.h"
 #include "watch.h"
 
+struct dg_audit;
 struct dg_proxy;
 struct dg_blockres;
 struct ctl_conn;
@@ -58,6 +59,7 @@ struct dg_daemon {
 	struct dg_guard guard;
 	struct dg_proxy *proxy;
 	struct dg_blockres *blockres;
+	struct dg_audit *audit;		/* audit.c: the audit trail */
 	struct dg_sessions sessions;
 	struct dg_proctab procs;
 	struct dg_counters stats;

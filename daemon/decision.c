@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "daemon.h"
 #include "decision.h"
 #include "dns.h"
@@ -165,4 +166,5 @@ void dg_decide(struct dg_daemon *d, const struct dg_decision *dec)
 {
 	count(d, dec);
 	log_decision(d, dec);
+	dg_audit_decision(d, dec);
 }

@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "blockres.h"
 #include "cgroup.h"
 #include "control.h"
@@ -237,6 +238,7 @@ static void on_timer(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 	dg_blockres_tick(d);
 	dg_control_tick(d);
 	dg_sessions_tick(d);
+	dg_audit_tick(d);
 	if (++n % 10 == 0)
 		dg_proctab_gc(&d->procs, dg_now_ns());
 }
@@ -669,6 +671,7 @@ static int run(struct dg_daemon *d, const struct options *o)
 		}
 	}
 
+	dg_audit_open(d);
 	r = dg_blockres_start(d);
 	if (r) {
 		dg_log(DG_LOG_ERR, "resolver for blocked names: %s", strerror(-r));
@@ -734,6 +737,7 @@ out:
 	dg_guard_close(&d->guard);
 	if (d->private_mode && d->cg_root[0])
 		rmdir(d->cg_root);
+	dg_audit_close(d);
 	dg_sessions_free(d);
 	dg_proctab_free(&d->procs);
 	if (lock_fd >= 0)

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cgroup.h"
 #include "daemon.h"
 #include "log.h"
@@ -29,6 +30,7 @@ static char *xstrdup(const char *s)
 
 static void sess_free(struct dg_sess *s)
 {
+	dg_audit_sess_free(s);
 	free(s->cgpath);
 	free(s->profile);
 	free(s->opener);
@@ -201,6 +203,8 @@ void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg
 	if (s->cmd)
 		dg_ctl_add(m, "cmd", s->cmd);
 	dg_ctl_add_u64(m, "leader", (uint64_t)s->leader);
+	dg_ctl_add_u64(m, "loginuid", s->login_uid);
+	dg_ctl_add_u64(m, "loginses", s->login_ses);
 	dg_ctl_add_u64(m, "started", (uint64_t)s->started);
 	dg_ctl_add(m, "cgroup", s->cgpath);
 	n = dg_cgroup_nprocs(s->cgpath);
@@ -382,6 +386,7 @@ int dg_session_open(struct dg_daemon *d, const struct dg_open_req *req, struct d
 	s->cwd = xstrdup(req->cwd);
 	s->uid = req->uid;
 	s->leader = req->pid;
+	dg_audit_login_of(s->leader, &s->login_uid, &s->login_ses);
 	s->started = time(NULL);
 	s->started_ns = dg_now_ns();
 
@@ -423,6 +428,7 @@ int dg_session_open(struct dg_daemon *d, const struct dg_open_req *req, struct d
 		dg_proctab_note(&d->procs, s->leader, s->id);
 	d->stats.sessions_opened++;
 	log_session(d, "SESSION OPEN", s);
+	dg_audit_session_open(d, s);
 	*out = s;
 	return 1;
 
@@ -473,6 +479,7 @@ static void session_end(struct dg_daemon *d, struct dg_sess *s)
 	lf_u64(&lf, "blocked", s->n_blocked);
 	lf_u64(&lf, "would_block", s->n_would_block);
 	dg_log_lf(DG_LOG_INFO, &lf);
+	dg_audit_session_end(d, s);
 
 	d->stats.sessions_closed++;
 	sess_unlink(d, s);
@@ -576,6 +583,7 @@ static struct dg_sess *adopt_one(struct dg_daemon *d, uint32_t id, const char *c
 	s->wd = -1;
 	s->opener_w.fd = -1;
 	s->exit_status = -1;
+	s->login_uid = s->login_ses = UINT32_MAX;
 	s->adopted = true;
 	s->cgpath = strdup(cgpath);
 	state_path(d, id, path, sizeof(path));
@@ -596,6 +604,10 @@ static struct dg_sess *adopt_one(struct dg_daemon *d, uint32_t id, const char *c
 			s->uid = (uid_t)v;
 		if (!dg_ctl_get_u64(m, "leader", INT32_MAX, &v))
 			s->leader = (pid_t)v;
+		if (!dg_ctl_get_u64(m, "loginuid", UINT32_MAX, &v))
+			s->login_uid = (uint32_t)v;
+		if (!dg_ctl_get_u64(m, "loginses", UINT32_MAX, &v))
+			s->login_ses = (uint32_t)v;
 		if (!dg_ctl_get_u64(m, "started", INT64_MAX, &v))
 			s->started = (time_t)v;
 		if (!dg_ctl_get_u64(m, "queries", UINT64_MAX, &v))

@@ -17,6 +17,7 @@
 #include "ctlmsg.h"
 #include "watch.h"
 
+struct dg_audit_sess;
 struct dg_daemon;
 struct dg_profile;
 
@@ -39,6 +40,9 @@ struct dg_sess {
 	char *cwd;
 	uid_t uid;
 	pid_t leader;
+	uint32_t login_uid;	/* the opener's loginuid and audit session, */
+	uint32_t login_ses;	/* read when the session opened (audit.h) */
+	struct dg_audit_sess *audit;	/* what its audit trail already says */
 	time_t started;
 	uint64_t started_ns;
 	int wd;			/* inotify watch on cgroup.events */

@@ -14,7 +14,8 @@ UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
 # the modules under test, linked in as they are
 UNIT_DEPS	:= $(call obj,daemon/domain_set.c daemon/config.c daemon/dns.c daemon/ctlmsg.c \
-		   daemon/util.c daemon/log.c daemon/cgroup.c) $(BUILD)/doh_list.o
+		   daemon/util.c daemon/log.c daemon/cgroup.c \
+		   daemon/audit_fmt.c daemon/audit_seen.c daemon/report.c) $(BUILD)/doh_list.o
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -22,7 +23,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 
 $(TEST_BUILD)/unit_tests: $(UNIT_OBJS) $(UNIT_DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(AUPARSE_LIBS)
 
 .PHONY: unit-tests check-unit
 unit-tests: $(TEST_BUILD)/unit_tests

@@ -2,13 +2,15 @@
 /*
  * dg_dnsq: one DNS query, the way a test needs to see it.
  *
- *   dg_dnsq [--tcp | --connect] [--mapped] [-t A|AAAA] [-T MS] SERVER[:PORT] NAME
+ *   dg_dnsq [--tcp | --connect] [--mapped] [-t A|AAAA] [-T MS] [-n COUNT] SERVER[:PORT] NAME
  *
  * UDP is sent with sendto() on an unconnected socket unless --connect;
  * --mapped talks to an IPv4 server through an AF_INET6 socket (::ffff:a.b.c.d).
  * Prints "from=ADDR:PORT rcode=NAME answers=A,B" where from is the address
  * recvfrom()/getpeername() reported.  Exit 0 on a reply, 2 on timeout, 1 on
- * a socket error (its errno name is printed).
+ * a socket error (its errno name is printed).  -n asks COUNT times over UDP,
+ * one query after the other's reply, as a retrying script would; the last
+ * reply is printed, then "replies=N/COUNT".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -117,26 +119,28 @@ int main(int argc, char **argv)
 	uint8_t q[512], buf[65536];
 	uint16_t qtype = DG_DNS_T_A, id;
 	bool tcp = false, conn = false, mapped = false;
-	int timeout = 3000, opt, fd;
+	int timeout = 3000, count = 1, replies = 0, opt, fd;
 	struct answers ans = { .len = 0 };
 	struct dg_dns_query rq;
 	char fromstr[128];
 	ssize_t n;
 	size_t ql;
 
-	while ((opt = getopt_long(argc, argv, "t:T:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:T:n:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': tcp = true; break;
 		case 'C': conn = true; break;
 		case 'm': mapped = true; break;
 		case 't': qtype = !strcmp(optarg, "AAAA") ? DG_DNS_T_AAAA : DG_DNS_T_A; break;
 		case 'T': timeout = atoi(optarg); break;
+		case 'n': count = atoi(optarg); break;
 		default: return 64;
 		}
 	}
-	if (argc - optind != 2 || dg_sockaddr_parse(argv[optind], 53, &ss, &sl)) {
+	if (argc - optind != 2 || dg_sockaddr_parse(argv[optind], 53, &ss, &sl) || count < 1 ||
+	    (tcp && count > 1)) {
 		fprintf(stderr, "usage: dg_dnsq [--tcp|--connect] [--mapped] [-t A|AAAA] [-T MS] "
-			"SERVER[:PORT] NAME\n");
+			"[-n COUNT] SERVER[:PORT] NAME\n");
 		return 64;
 	}
 	if (mapped && ss.ss_family == AF_INET) {
@@ -181,20 +185,29 @@ int main(int argc, char **argv)
 		}
 		getpeername(fd, (struct sockaddr *)&from, &fl);
 	} else {
-		n = conn ? send(fd, q + 2, ql, 0)
-			 : sendto(fd, q + 2, ql, 0, (struct sockaddr *)&ss, sl);
-		if (n < 0) {
-			printf("error=%s\n", strerrorname_np(errno));
-			return 1;
-		}
-		if (wait_readable(fd, timeout) <= 0) {
-			printf("timeout\n");
-			return 2;
-		}
-		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-		if (n < 0) {
-			printf("error=%s\n", strerrorname_np(errno));
-			return 1;
+		for (int i = 0; i < count; i++) {
+			if (i) {
+				id = (uint16_t)(id + 1);
+				q[2] = (uint8_t)(id >> 8);
+				q[3] = (uint8_t)id;
+			}
+			n = conn ? send(fd, q + 2, ql, 0)
+				 : sendto(fd, q + 2, ql, 0, (struct sockaddr *)&ss, sl);
+			if (n < 0) {
+				printf("error=%s\n", strerrorname_np(errno));
+				return 1;
+			}
+			if (wait_readable(fd, timeout) <= 0) {
+				printf("timeout\n");
+				return 2;
+			}
+			fl = sizeof(from);
+			n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+			if (n < 0) {
+				printf("error=%s\n", strerrorname_np(errno));
+				return 1;
+			}
+			replies++;
 		}
 	}
 	if (dg_dns_parse_response(buf, (size_t)n, &rq, on_rr, &ans)) {
@@ -206,5 +219,7 @@ int main(int argc, char **argv)
 	       dg_sockaddr_str((struct sockaddr *)&from, fromstr, sizeof(fromstr)),
 	       rcode_name(rq.flags & 0xf), rq.id == id ? "match" : "MISMATCH",
 	       ans.len ? ans.list : "-");
+	if (count > 1)
+		printf("replies=%d/%d\n", replies, count);
 	return 0;
 }

@@ -10,5 +10,8 @@ Suite *dns_suite(void);
 Suite *config_suite(void);
 Suite *ctlmsg_suite(void);
 Suite *util_suite(void);
+Suite *audit_fmt_suite(void);
+Suite *audit_seen_suite(void);
+Suite *audit_report_suite(void);
 
 #endif

@@ -64,6 +64,12 @@ dg_setup_network() {
 	mount --bind "$TMP/resolv.conf" /etc/resolv.conf
 	printf '127.0.0.1 localhost\n::1 localhost\n' >"$TMP/hosts"
 	mount --bind "$TMP/hosts" /etc/hosts
+	# an installed deployguard's config must not leak into a test that
+	# means "no config file"
+	if [ -d /etc/deployguard ]; then
+		mkdir -p "$TMP/etc-deployguard"
+		mount --bind "$TMP/etc-deployguard" /etc/deployguard
+	fi
 }
 
 # Extra dnsmasq arguments may be set in DNSMASQ_EXTRA before dg_begin.

@@ -29,6 +29,14 @@
 struct dg_daemon;
 struct dg_sess;
 
+/* What the kernel says a session used; has_* when it said. */
+struct dg_usage {
+	uint64_t memory_peak;		/* bytes */
+	uint64_t cpu_usec;
+	uint64_t oom_kills;
+	bool has_memory_peak, has_cpu, has_oom_kills;
+};
+
 /* A session's limits and where they live. */
 struct dg_sess_limits {
 	struct dg_limits set;		/* as applied: a cpu percentage is resolved */
@@ -38,14 +46,7 @@ struct dg_sess_limits {
 	unsigned nv1;
 	char *unapplied;		/* "memory_high,io_weight": not in force (warn) */
 	char *warning;			/* why, for the opener; not kept across restarts */
-};
-
-/* What the kernel says a session used; has_* when it said. */
-struct dg_usage {
-	uint64_t memory_peak;		/* bytes */
-	uint64_t cpu_usec;
-	uint64_t oom_kills;
-	bool has_memory_peak, has_cpu, has_oom_kills;
+	struct dg_usage used;		/* read as the session ends, for its close records */
 };
 
 /*

@@ -452,7 +452,6 @@ fail:
 
 static void session_end(struct dg_daemon *d, struct dg_sess *s)
 {
-	struct dg_usage usage;
 	struct dg_logfmt lf;
 	char path[PATH_MAX];
 	int err;
@@ -463,8 +462,8 @@ static void session_end(struct dg_daemon *d, struct dg_sess *s)
 		inotify_rm_watch(d->sessions.inotify_fd, s->wd);
 	s->wd = -1;
 	opener_unwatch(d, s);
-	/* what the session used dies with its cgroups */
-	dg_limits_usage(s, &usage);
+	/* what the session used dies with its cgroups: the log and audit get it */
+	dg_limits_usage(s, &s->lim.used);
 	if (rmdir(s->cgpath) && errno != ENOENT) {
 		err = errno;
 		dg_log(DG_LOG_WARN, "removing %s: %s", s->cgpath, strerror(err));
@@ -490,7 +489,7 @@ static void session_end(struct dg_daemon *d, struct dg_sess *s)
 	lf_u64(&lf, "allowed", s->n_allowed);
 	lf_u64(&lf, "blocked", s->n_blocked);
 	lf_u64(&lf, "would_block", s->n_would_block);
-	dg_usage_lf(&usage, &lf);
+	dg_usage_lf(&s->lim.used, &lf);
 	dg_log_lf(DG_LOG_INFO, &lf);
 	dg_audit_session_end(d, s);
 

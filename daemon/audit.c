@@ -382,10 +382,17 @@ static void flush_session(struct dg_daemon *d, struct dg_sess *s, bool final)
 
 void dg_audit_session_end(struct dg_daemon *d, struct dg_sess *s)
 {
+	const struct dg_usage *u = &s->lim.used;
 	struct dg_audit_close_info c = {
 		.leader = s->leader,
 		.exit_status = s->exit_status,
 		.exit_signal = s->exit_signal,
+		.has_memory_peak = u->has_memory_peak,
+		.has_cpu = u->has_cpu,
+		.has_oom_kills = u->has_oom_kills,
+		.memory_peak = u->memory_peak,
+		.cpu_usec = u->cpu_usec,
+		.oom_kills = u->oom_kills,
 	};
 	struct dg_audit_sess_id id;
 	struct dg_arec *r;

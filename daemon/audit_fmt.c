@@ -140,6 +140,12 @@ int dg_audit_fmt_close(struct dg_arec *r, const struct dg_audit_sess_id *id,
 	else
 		dg_arec_word(r, "exit", "unknown");
 	dg_arec_u64(r, "duration", c->duration);
+	if (c->has_memory_peak)
+		dg_arec_u64(r, "memory_peak", c->memory_peak);
+	if (c->has_cpu)
+		dg_arec_u64(r, "cpu_usec", c->cpu_usec);
+	if (c->has_oom_kills)
+		dg_arec_u64(r, "oom_kills", c->oom_kills);
 	return c->exit_signal <= 0 && c->exit_status == 0;
 }
 

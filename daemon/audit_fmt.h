@@ -91,6 +91,11 @@ struct dg_audit_close_info {
 	int exit_status;	/* -1: unknown */
 	int exit_signal;	/* 0: none */
 	uint64_t duration;	/* seconds */
+	/* what the session used, where the kernel reported it (cglimits.h) */
+	bool has_memory_peak, has_cpu, has_oom_kills;
+	uint64_t memory_peak;	/* bytes */
+	uint64_t cpu_usec;
+	uint64_t oom_kills;
 };
 
 /* A decision about one name or one address. */

@@ -142,3 +142,86 @@ pid_t dg_cgroup_first_pid(const char *path)
 	free(buf);
 	return pid;
 }
+
+static const struct {
+	unsigned bit;
+	const char *v2, *v1;
+} ctrl_names[] = {
+	{ DG_CTRL_MEMORY, "memory", "memory" },
+	{ DG_CTRL_CPU, "cpu", "cpu" },
+	{ DG_CTRL_PIDS, "pids", "pids" },
+	{ DG_CTRL_IO, "io", "blkio" },
+};
+
+unsigned dg_cgroup_ctrl_parse(const char *list, bool v1)
+{
+	const char *seps = v1 ? "," : " \t\n";
+	unsigned mask = 0;
+
+	while (*list) {
+		size_t n = strcspn(list, seps);
+
+		for (size_t i = 0; i < DG_ARRAY_SIZE(ctrl_names); i++) {
+			const char *name = v1 ? ctrl_names[i].v1 : ctrl_names[i].v2;
+
+			if (strlen(name) == n && !strncmp(list, name, n))
+				mask |= ctrl_names[i].bit;
+		}
+		list += n;
+		list += strspn(list, seps);
+	}
+	return mask;
+}
+
+const char *dg_cgroup_ctrl_name(unsigned bit, bool v1)
+{
+	for (size_t i = 0; i < DG_ARRAY_SIZE(ctrl_names); i++)
+		if (ctrl_names[i].bit == bit)
+			return v1 ? ctrl_names[i].v1 : ctrl_names[i].v2;
+	return "?";
+}
+
+int dg_cgroup2_ctrls(const char *dir, const char *file, unsigned *mask)
+{
+	char path[PATH_MAX], *buf;
+	int r;
+
+	if (dg_path(path, sizeof(path), "%s/%s", dir, file))
+		return -ENAMETOOLONG;
+	r = dg_read_file(path, &buf, NULL, 4096);
+	if (r < 0)
+		return r;
+	*mask = dg_cgroup_ctrl_parse(buf, false);
+	free(buf);
+	return 0;
+}
+
+int dg_cgroup1_mounts(struct dg_cg1_mount *out, int max)
+{
+	struct mntent *m;
+	FILE *f;
+	int n = 0;
+
+	f = setmntent("/proc/self/mounts", "re");
+	if (!f)
+		return -errno;
+	while ((m = getmntent(f)) && n < max) {
+		unsigned ctrls;
+		bool dup = false;
+
+		if (strcmp(m->mnt_type, "cgroup"))
+			continue;
+		ctrls = dg_cgroup_ctrl_parse(m->mnt_opts, true);
+		if (!ctrls)
+			continue;
+		/* a hierarchy mounted twice: the first mount serves */
+		for (int i = 0; i < n; i++)
+			if (out[i].ctrls & ctrls)
+				dup = true;
+		if (dup || dg_path(out[n].dir, sizeof(out[n].dir), "%s", m->mnt_dir))
+			continue;
+		out[n++].ctrls = ctrls;
+	}
+	endmntent(f);
+	return n;
+}

@@ -74,18 +74,19 @@ static bool is_number(const char *v)
 	return true;
 }
 
-/* Fields that may repeat; they become arrays. */
-static const char *const list_keys[] = { "upstream", "profile" };
+/* Fields that may repeat; they become arrays (NULL-terminated lists). */
+static const char *const status_list_keys[] = { "upstream", "profile", NULL };
+static const char *const session_list_keys[] = { "cgroup_v1", NULL };
 
-static bool is_list_key(const struct dg_ctl_field *f)
+static bool is_list_key(const struct dg_ctl_field *f, const char *const *lists)
 {
-	for (size_t i = 0; i < DG_ARRAY_SIZE(list_keys); i++)
-		if (dg_ctl_field_is(f, list_keys[i]))
+	for (size_t i = 0; lists[i]; i++)
+		if (dg_ctl_field_is(f, lists[i]))
 			return true;
 	return false;
 }
 
-static void print_json_object(const struct dg_ctlmsg *m, bool lists)
+static void print_json_object(const struct dg_ctlmsg *m, const char *const *lists)
 {
 	struct dg_ctl_field f;
 	size_t pos = 0;
@@ -94,7 +95,7 @@ static void print_json_object(const struct dg_ctlmsg *m, bool lists)
 	printf("{");
 	while (dg_ctl_next(m, &pos, &f)) {
 		if (dg_ctl_field_is(&f, "status") || dg_ctl_field_is(&f, "more") ||
-		    (lists && is_list_key(&f)))
+		    is_list_key(&f, lists))
 			continue;
 		printf("%s\"%.*s\":", first ? "" : ",", (int)f.keylen, f.key);
 		if (is_number(f.val))
@@ -103,15 +104,15 @@ static void print_json_object(const struct dg_ctlmsg *m, bool lists)
 			json_string(stdout, f.val);
 		first = false;
 	}
-	for (size_t i = 0; lists && i < DG_ARRAY_SIZE(list_keys); i++) {
+	for (size_t i = 0; lists[i]; i++) {
 		unsigned n = 0;
 
 		pos = 0;
 		while (dg_ctl_next(m, &pos, &f)) {
-			if (!dg_ctl_field_is(&f, list_keys[i]))
+			if (!dg_ctl_field_is(&f, lists[i]))
 				continue;
 			if (!n++)
-				printf("%s\"%s\":[", first ? "" : ",", list_keys[i]);
+				printf("%s\"%s\":[", first ? "" : ",", lists[i]);
 			else
 				printf(",");
 			json_string(stdout, f.val);
@@ -165,7 +166,7 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (c->json) {
-		print_json_object(r, true);
+		print_json_object(r, status_list_keys);
 		printf("\n");
 		goto out;
 	}
@@ -192,6 +193,8 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	printf("  sessions:   %s active\n", get(r, "sessions"));
 	printf("  blocked:    %s names resolved, %s of their addresses denied at connect\n",
 	       get(r, "blocked_names_resolved"), get(r, "blocked_addresses_denied"));
+	printf("  limits:     controllers %s; limits_unavailable = %s\n", get(r, "controllers"),
+	       get(r, "limits_unavailable"));
 	printf("  DNS:        %s queries, %s allowed, %s blocked, %s would-block, "
 	       "%s unattributed, %s malformed\n",
 	       get(r, "dns_queries"), get(r, "dns_allowed"), get(r, "dns_blocked"),
@@ -223,6 +226,68 @@ out:
 	free(req);
 	free(r);
 	return rc;
+}
+
+/* "12.3M": usage is rarely a round number */
+static const char *human_bytes(const char *v, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	double b = (double)strtoull(v, NULL, 10);
+	int u = -1;
+
+	while (b >= 1024 && u < 3) {
+		b /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%.0f", b);
+	else
+		snprintf(buf, len, "%.1f%c", b, units[u]);
+	return buf;
+}
+
+/* Under a session's row: its limits and what it used so far. */
+static void print_limits(const struct dg_ctlmsg *one)
+{
+	static const char *const keys[] = { "memory_max", "memory_high", "cpu_max", "pids_max",
+					    "io_weight" };
+	char line[512] = "", sz[32];
+	struct dg_ctl_field f;
+	size_t pos = 0, n = 0;
+	const char *v;
+
+	for (size_t i = 0; i < DG_ARRAY_SIZE(keys); i++) {
+		v = dg_ctl_get(one, keys[i]);
+		if (!v)
+			continue;
+		if (!strncmp(keys[i], "memory_", 7)) {
+			uint64_t b = strtoull(v, NULL, 10);
+
+			v = dg_size_str(b, sz, sizeof(sz));
+		}
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%s", keys[i], v);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+	}
+	if (!n)
+		return;
+	printf("%-8s limits:%s\n", "", line);
+	if ((v = dg_ctl_get(one, "limits_unapplied")))
+		printf("%-8s NOT APPLIED: %s\n", "", v);
+	n = 0;
+	while (dg_ctl_next(one, &pos, &f))
+		if (dg_ctl_field_is(&f, "cgroup_v1"))
+			printf("%s %s", n++ ? "" : "         cgroup v1:", f.val);
+	if (n)
+		printf("\n");
+	printf("%-8s usage:", "");
+	if ((v = dg_ctl_get(one, "memory_peak")))
+		printf(" memory_peak=%s", human_bytes(v, sz, sizeof(sz)));
+	if ((v = dg_ctl_get(one, "cpu_usec")))
+		printf(" cpu=%.2fs", (double)strtoull(v, NULL, 10) / 1e6);
+	if ((v = dg_ctl_get(one, "oom_kills")))
+		printf(" oom_kills=%s", v);
+	printf("\n");
 }
 
 static int cmd_sessions(struct cli *c, int argc, char **argv)
@@ -267,7 +332,7 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 					dg_ctl_parse(one, r->buf + start, here - start);
 					if (c->json) {
 						printf("%s", n ? "," : "");
-						print_json_object(one, false);
+						print_json_object(one, session_list_keys);
 					} else {
 						char blocked[32];
 
@@ -283,6 +348,7 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 						       get(one, "pids"), blocked, get(one, "cmd"),
 						       !strcmp(get(one, "state"), "closing")
 							       ? " (closing)" : "");
+						print_limits(one);
 					}
 					n++;
 					offset++;

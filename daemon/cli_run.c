@@ -258,6 +258,8 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "deployguard run: the daemon did not open a session\n");
 		goto out;
 	}
+	if (dg_ctl_get(r, "warning"))
+		fprintf(stderr, "deployguard run: warning: %s\n", dg_ctl_get(r, "warning"));
 	snprintf(cgroup, sizeof(cgroup), "%s", dg_ctl_get(r, "cgroup"));
 	snprintf(session, sizeof(session), "%s", dg_ctl_get(r, "session"));
 

@@ -332,6 +332,266 @@ static void cidr_item(struct parser *p, const char *item, void *arg)
 	pr->ncidrs++;
 }
 
+/* ---- resource limits ------------------------------------------------------ */
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Decimal digits only: strtoull would also take signs, spaces and 0x. */
+static int parse_digits(const char *s, uint64_t *out)
+{
+	unsigned long long n;
+
+	if (!all_digits(s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, NULL, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	*out = n;
+	return 0;
+}
+
+int dg_parse_size(const char *s, uint64_t *bytes)
+{
+	char num[32];
+	size_t len = strlen(s);
+	uint64_t n, mult = 1;
+	int r;
+
+	if (!strcmp(s, "max")) {
+		*bytes = 0;
+		return 0;
+	}
+	if (len == 0 || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 'K': case 'k': mult = 1ULL << 10; break;
+	case 'M': case 'm': mult = 1ULL << 20; break;
+	case 'G': case 'g': mult = 1ULL << 30; break;
+	case 'T': case 't': mult = 1ULL << 40; break;
+	default: break;
+	}
+	if (mult > 1)
+		num[--len] = '\0';
+	r = parse_digits(num, &n);
+	if (r)
+		return r;
+	if (n > DG_MEMORY_MAX / mult || n * mult < DG_MEMORY_MIN)
+		return -ERANGE;
+	*bytes = n * mult;
+	return 0;
+}
+
+static int parse_period(const char *s, uint32_t *period)
+{
+	uint64_t n;
+	int r = parse_digits(s, &n);
+
+	if (r)
+		return r;
+	if (n < DG_CPU_PERIOD_MIN || n > DG_CPU_PERIOD_MAX)
+		return -ERANGE;
+	*period = (uint32_t)n;
+	return 0;
+}
+
+int dg_parse_cpu_max(const char *s, uint64_t *quota_us, uint32_t *period_us, uint32_t *percent)
+{
+	char buf[64], *q, *p, *extra, *save = NULL;
+	uint32_t period = DG_CPU_PERIOD_DEFAULT;
+	size_t len = strlen(s);
+	uint64_t n;
+	int r;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len + 1);
+	if (buf[len - 1] == '%') {
+		buf[len - 1] = '\0';
+		r = parse_digits(buf, &n);
+		if (r)
+			return r;
+		if (n < 1 || n > 100)
+			return -ERANGE;
+		*quota_us = 0;
+		*period_us = 0;
+		*percent = (uint32_t)n;
+		return 0;
+	}
+	/* "QUOTA PERIOD" as in cpu.max; "QUOTA/PERIOD" as we print it */
+	q = strtok_r(buf, " \t/", &save);
+	p = strtok_r(NULL, " \t/", &save);
+	extra = strtok_r(NULL, " \t/", &save);
+	if (!q || extra)
+		return -EINVAL;
+	if (p) {
+		r = parse_period(p, &period);
+		if (r)
+			return r;
+	}
+	if (!strcmp(q, "max")) {
+		*quota_us = 0;
+		*period_us = 0;
+		*percent = 0;
+		return 0;
+	}
+	r = parse_digits(q, &n);
+	if (r)
+		return r;
+	if (n < DG_CPU_QUOTA_MIN || n > DG_CPU_QUOTA_MAX)
+		return -ERANGE;
+	*quota_us = n;
+	*period_us = period;
+	*percent = 0;
+	return 0;
+}
+
+int dg_parse_pids_max(const char *s, uint32_t *pids)
+{
+	uint64_t n;
+	int r;
+
+	if (!strcmp(s, "max")) {
+		*pids = 0;
+		return 0;
+	}
+	r = parse_digits(s, &n);
+	if (r)
+		return r;
+	if (n < 1 || n > DG_PIDS_MAX)
+		return -ERANGE;
+	*pids = (uint32_t)n;
+	return 0;
+}
+
+int dg_parse_io_weight(const char *s, uint32_t *weight)
+{
+	uint64_t n;
+	int r = parse_digits(s, &n);
+
+	if (r)
+		return r;
+	if (n < 1 || n > DG_IO_WEIGHT_MAX)
+		return -ERANGE;
+	*weight = (uint32_t)n;
+	return 0;
+}
+
+bool dg_limits_any(const struct dg_limits *l)
+{
+	return l->memory_max || l->memory_high || l->cpu_quota_us || l->cpu_percent ||
+	       l->pids_max || l->io_weight;
+}
+
+const char *dg_size_str(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int shift = 40;
+
+	for (int i = 3; i >= 0; i--, shift -= 10) {
+		uint64_t unit = 1ULL << shift;
+
+		if (bytes && bytes % unit == 0) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / unit), units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	return buf;
+}
+
+/* Append a space-separated item; what does not fit is cut off. */
+static void append_item(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void append_item(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n && n + 1 < len)
+		buf[n++] = ' ';
+	if (n + 1 >= len)
+		return;
+	buf[n] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+const char *dg_limits_str(const struct dg_limits *l, char *buf, size_t len)
+{
+	char sz[32];
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (l->memory_max)
+		append_item(buf, len, "memory_max=%s", dg_size_str(l->memory_max, sz, sizeof(sz)));
+	if (l->memory_high)
+		append_item(buf, len, "memory_high=%s", dg_size_str(l->memory_high, sz, sizeof(sz)));
+	if (l->cpu_percent)
+		append_item(buf, len, "cpu_max=%u%%", l->cpu_percent);
+	else if (l->cpu_quota_us)
+		append_item(buf, len, "cpu_max=%llu/%u", (unsigned long long)l->cpu_quota_us,
+			    l->cpu_period_us);
+	if (l->pids_max)
+		append_item(buf, len, "pids_max=%u", l->pids_max);
+	if (l->io_weight)
+		append_item(buf, len, "io_weight=%u", l->io_weight);
+	return buf;
+}
+
+static void limit_key(struct parser *p, const char *key, const char *val)
+{
+	struct dg_limits *l = &p->prof->limits;
+	int r;
+
+	if (!strcmp(key, "memory_max") || !strcmp(key, "memory_high")) {
+		r = dg_parse_size(val, key[7] == 'm' ? &l->memory_max : &l->memory_high);
+		if (r == -ERANGE)
+			perr(p, "%s must be between 1M and %lluT, not '%s'", key,
+			     DG_MEMORY_MAX >> 40, val);
+		else if (r)
+			perr(p, "%s must be a size like 512M or 2G (suffix K, M, G or T) or max, "
+			     "not '%s'", key, val);
+	} else if (!strcmp(key, "cpu_max")) {
+		r = dg_parse_cpu_max(val, &l->cpu_quota_us, &l->cpu_period_us, &l->cpu_percent);
+		if (r == -ERANGE)
+			perr(p, "cpu_max out of range: the quota must be at least %d us, the period "
+			     "%d..%d us, a percentage 1..100%%; not '%s'", DG_CPU_QUOTA_MIN,
+			     DG_CPU_PERIOD_MIN, DG_CPU_PERIOD_MAX, val);
+		else if (r)
+			perr(p, "cpu_max must be 'QUOTA PERIOD' in microseconds (as in cgroup v2's "
+			     "cpu.max), a percentage of the host like 50%%, or max; not '%s'", val);
+	} else if (!strcmp(key, "pids_max")) {
+		if (dg_parse_pids_max(val, &l->pids_max))
+			perr(p, "pids_max must be 1..%d or max, not '%s'", DG_PIDS_MAX, val);
+	} else if (!strcmp(key, "io_weight")) {
+		if (dg_parse_io_weight(val, &l->io_weight))
+			perr(p, "io_weight must be 1..%d, not '%s'", DG_IO_WEIGHT_MAX, val);
+	}
+}
+
+static bool is_limit_key(const char *key)
+{
+	static const char *const keys[] = { "memory_max", "memory_high", "cpu_max", "pids_max",
+					    "io_weight" };
+
+	for (size_t i = 0; i < DG_ARRAY_SIZE(keys); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
 /* ---- sections ------------------------------------------------------------- */
 
 static bool valid_name(const char *s)
@@ -496,6 +756,13 @@ static void global_key(struct parser *p, const char *key, char *val)
 			perr(p, "log_level must be error, warn, info or debug, not '%s'", val);
 		else
 			cfg->log_level = (int)i;
+	} else if (!strcmp(key, "limits_unavailable")) {
+		if (!strcmp(val, "refuse"))
+			cfg->limits_unavailable = DG_LIMITS_REFUSE;
+		else if (!strcmp(val, "warn"))
+			cfg->limits_unavailable = DG_LIMITS_WARN;
+		else
+			perr(p, "limits_unavailable must be refuse or warn, not '%s'", val);
 	} else {
 		perr(p, "unknown key '%s' in [global]", key);
 	}
@@ -538,6 +805,8 @@ static void profile_key(struct parser *p, const char *key, char *val)
 	} else if (!strcmp(key, "block_cidr") || !strcmp(key, "allow_cidr")) {
 		c.action = key[0] == 'b' ? DG_NAME_BLOCK : DG_NAME_ALLOW;
 		for_each_item(p, val, cidr_item, &c);
+	} else if (is_limit_key(key)) {
+		limit_key(p, key, val);
 	} else {
 		perr(p, "unknown key '%s' in [profile %s]", key, pr->name);
 	}
@@ -734,6 +1003,19 @@ static void check_config(struct parser *p)
 	for (size_t i = 0; i < cfg->nprofiles; i++)
 		if (cfg->profiles[i].mode == DG_MODE_BLOCKLIST && cfg->profiles[i].block_doh)
 			add_doh(p, &cfg->profiles[i]);
+	for (size_t i = 0; i < cfg->nprofiles; i++) {
+		const struct dg_profile *pr = &cfg->profiles[i];
+		char a[32], b[32];
+
+		if (pr->limits.memory_high && pr->limits.memory_max &&
+		    pr->limits.memory_high > pr->limits.memory_max) {
+			p->line = pr->line;
+			perr(p, "profile '%s': memory_high (%s) is above memory_max (%s), so it "
+			     "would never apply", pr->name,
+			     dg_size_str(pr->limits.memory_high, a, sizeof(a)),
+			     dg_size_str(pr->limits.memory_max, b, sizeof(b)));
+		}
+	}
 	for (size_t i = 0; i < cfg->nusers; i++) {
 		if (!dg_config_profile(cfg, cfg->users[i].profile)) {
 			p->line = cfg->users[i].line;

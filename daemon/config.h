@@ -31,6 +31,37 @@ struct dg_cidr_rule {
 	unsigned line;
 };
 
+/*
+ * Resource limits for a profile's sessions; 0 means "not set".  They are
+ * applied to each session's cgroups when it opens (see cglimits.h) and keep
+ * the values they had then across reloads.
+ */
+struct dg_limits {
+	uint64_t memory_max;	/* bytes: memory.max / memory.limit_in_bytes */
+	uint64_t memory_high;	/* bytes: memory.high (no v1 equivalent) */
+	uint64_t cpu_quota_us;	/* with cpu_period_us, as cgroup v2's cpu.max */
+	uint32_t cpu_period_us;
+	uint32_t cpu_percent;	/* instead of a quota: percent of the host, 1..100 */
+	uint32_t pids_max;
+	uint32_t io_weight;	/* 1..10000, as cgroup v2's io.weight */
+};
+
+/* What happens when a configured limit cannot be applied on this host. */
+enum dg_limits_unavailable {
+	DG_LIMITS_REFUSE = 0,	/* the session is not opened */
+	DG_LIMITS_WARN = 1,	/* it runs without that limit, and says so */
+};
+
+#define DG_CPU_PERIOD_DEFAULT	100000	/* us, the kernel's default */
+#define DG_CPU_PERIOD_MIN	1000
+#define DG_CPU_PERIOD_MAX	1000000
+#define DG_CPU_QUOTA_MIN	1000
+#define DG_CPU_QUOTA_MAX	(1ULL << 32)
+#define DG_MEMORY_MIN		(1ULL << 20)	/* less cannot even exec a shell */
+#define DG_MEMORY_MAX		(1ULL << 60)
+#define DG_PIDS_MAX		4194304		/* PID_MAX_LIMIT */
+#define DG_IO_WEIGHT_MAX	10000
+
 struct dg_profile {
 	char *name;
 	unsigned line;
@@ -44,6 +75,7 @@ struct dg_profile {
 	size_t ndoh;		/* names and CIDRs block_doh added */
 	struct dg_cidr_rule *cidrs;
 	size_t ncidrs;
+	struct dg_limits limits;
 };
 
 struct dg_user_rule {
@@ -71,6 +103,7 @@ struct dg_config {
 	uint32_t max_ttl;
 	uint32_t upstream_timeout_ms;
 	int log_level;		/* enum dg_log_level */
+	int limits_unavailable;	/* enum dg_limits_unavailable */
 
 	struct dg_profile *profiles;
 	size_t nprofiles;
@@ -128,6 +161,24 @@ uint8_t dg_profile_decide_str(const struct dg_profile *p, const char *name, long
 /* "N profiles, N user/group mappings, N domain entries, N CIDRs (+N public
  * DoH resolvers)": what --check and check-config report. */
 void dg_config_summary(const struct dg_config *cfg, char *buf, size_t len);
+
+/*
+ * Limit values.  Sizes: bytes, or a number with a K, M, G or T suffix
+ * (powers of 1024).  cpu_max: "QUOTA [PERIOD]" in microseconds as in
+ * cgroup v2's cpu.max, or "N%" of the host's CPUs.  "max" means no limit
+ * and leaves the value 0.  0, -EINVAL (not a value of that kind) or
+ * -ERANGE (out of bounds; see DG_* above).
+ */
+int dg_parse_size(const char *s, uint64_t *bytes);
+int dg_parse_cpu_max(const char *s, uint64_t *quota_us, uint32_t *period_us, uint32_t *percent);
+int dg_parse_pids_max(const char *s, uint32_t *pids);
+int dg_parse_io_weight(const char *s, uint32_t *weight);
+
+bool dg_limits_any(const struct dg_limits *l);
+/* "64M", "1536K", "1G"; bytes when no suffix is exact. */
+const char *dg_size_str(uint64_t bytes, char *buf, size_t len);
+/* The set limits as "memory_max=64M cpu_max=50000/100000 ..."; "" when none. */
+const char *dg_limits_str(const struct dg_limits *l, char *buf, size_t len);
 
 extern const char dg_embedded_config[];
 /* etc/doh-resolvers.txt, compiled in: names, addresses and CIDRs */

@@ -20,6 +20,7 @@
 #include "control.h"
 #include "ctlmsg.h"
 #include "daemon.h"
+#include "cglimits.h"
 #include "log.h"
 #include "proxy.h"
 #include "session.h"
@@ -135,6 +136,7 @@ static void op_open(struct dg_daemon *d, const struct ctl_conn *c, const struct 
 	dg_ctl_add(r, "profile", p->name);
 	dg_ctl_add(r, "mode", p->mode == DG_MODE_ALLOWLIST ? "allowlist" : "blocklist");
 	dg_ctl_add(r, "enforce", dg_session_audit(d, s) ? "audit" : "yes");
+	dg_limits_reply(s, r);
 }
 
 static void op_close(struct dg_daemon *d, const struct dg_ctlmsg *m, struct dg_ctlmsg *r)
@@ -224,11 +226,21 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 	}
 	for (size_t i = 0; i < d->cfg->nprofiles; i++) {
 		const struct dg_profile *p = &d->cfg->profiles[i];
+		char lim[256];
 
-		dg_ctl_addf(r, "profile", "%s mode=%s enforce=%s domains=%zu cidrs=%zu", p->name,
+		dg_limits_str(&p->limits, lim, sizeof(lim));
+		dg_ctl_addf(r, "profile", "%s mode=%s enforce=%s domains=%zu cidrs=%zu%s%s", p->name,
 			    p->mode == DG_MODE_ALLOWLIST ? "allowlist" : "blocklist",
 			    p->enforce == DG_ENFORCE_AUDIT ? "audit" : "yes",
-			    p->names.count, p->ncidrs);
+			    p->names.count, p->ncidrs, lim[0] ? " " : "", lim);
+	}
+	{
+		char where[128];
+
+		dg_limits_where(d, where, sizeof(where));
+		dg_ctl_add(r, "controllers", where);
+		dg_ctl_add(r, "limits_unavailable",
+			   d->cfg->limits_unavailable == DG_LIMITS_WARN ? "warn" : "refuse");
 	}
 	dg_ctl_add_u64(r, "sessions", d->sessions.count);
 	dg_ctl_add_u64(r, "blocked_names_resolved", dg_blockres_names(d));

@@ -30,6 +30,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "events.h"
+#include "cglimits.h"
 #include "log.h"
 #include "proxy.h"
 #include "util.h"
@@ -433,6 +434,11 @@ static int uninstall(const char *path)
 		else if (rmdir(root) == 0)
 			printf("deployguardd: removed %s\n", root);
 	}
+	/* the sessions' cgroups in v1 hierarchies (limits on hybrid hosts) */
+	busy = dg_limits_remove_v1_root(cfg->cgroup);
+	if (busy)
+		printf("deployguardd: %d session cgroups in cgroup v1 hierarchies still have "
+		       "processes and are left in place\n", busy);
 	dg_config_free(cfg);
 	return rc;
 }
@@ -584,6 +590,7 @@ static void private_cleanup_stale(const char *mount)
 		rmdir(path);
 	}
 	closedir(dir);
+	dg_limits_cleanup_stale_private();
 }
 
 static int run(struct dg_daemon *d, const struct options *o)
@@ -735,8 +742,14 @@ out:
 	dg_blockres_stop(d);
 	/* pinned: the programs stay attached and keep the sessions guarded */
 	dg_guard_close(&d->guard);
-	if (d->private_mode && d->cg_root[0])
+	if (d->private_mode && d->cg_root[0]) {
+		const char *rel = d->cg_root + strlen(d->cg_mount);
+
 		rmdir(d->cg_root);
+		while (*rel == '/')
+			rel++;
+		dg_limits_remove_v1_root(rel);
+	}
 	dg_audit_close(d);
 	dg_sessions_free(d);
 	dg_proctab_free(&d->procs);

@@ -105,8 +105,27 @@ int dg_cgroup_enter(const char *cgroup_dir, pid_t pid)
 int dg_session_enter(const struct dg_ctlmsg *open_reply, pid_t pid)
 {
 	const char *cg = dg_ctl_get(open_reply, "cgroup");
+	struct dg_ctl_field f;
+	size_t pos = 0;
+	int err;
 
 	if (!cg || cg[0] != '/')
 		return -EBADMSG;
-	return dg_cgroup_enter(cg, pid);
+	while (dg_ctl_next(open_reply, &pos, &f))
+		if (dg_ctl_field_is(&f, "cgroup_v1") && f.val[0] != '/')
+			return -EBADMSG;
+	/* the guard first: whatever fails after this, the process is guarded */
+	err = dg_cgroup_enter(cg, pid);
+	if (err)
+		return err;
+	/* limits that live in cgroup v1 hierarchies (hybrid hosts) */
+	pos = 0;
+	while (dg_ctl_next(open_reply, &pos, &f)) {
+		if (!dg_ctl_field_is(&f, "cgroup_v1"))
+			continue;
+		err = dg_cgroup_enter(f.val, pid);
+		if (err)
+			return err;
+	}
+	return 0;
 }

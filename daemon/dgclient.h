@@ -34,8 +34,11 @@ int dg_cgroup_enter(const char *cgroup_dir, pid_t pid);
 /*
  * Move pid (0: the caller) into the session an "op=open" reply describes.
  * Every opener (run, PAM, sudo) goes through this, so whatever a session
- * consists of (its cgroup v2 leaf, and anything added later) is entered the
- * same way everywhere.  -errno; -EBADMSG when the reply names no cgroup.
+ * consists of is entered the same way everywhere: its cgroup v2 leaf
+ * ("cgroup="), then the cgroups that carry its resource limits in cgroup v1
+ * hierarchies on hybrid hosts ("cgroup_v1=", repeated).  -errno, when the
+ * caller must not run the session's command; -EBADMSG when the reply names
+ * no cgroup.
  */
 int dg_session_enter(const struct dg_ctlmsg *open_reply, pid_t pid);
 

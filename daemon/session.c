@@ -41,6 +41,7 @@ static void sess_free(struct dg_sess *s)
 	free(s->service);
 	free(s->cmd);
 	free(s->cwd);
+	dg_limits_free(&s->lim);
 	free(s);
 }
 
@@ -214,6 +215,7 @@ void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg
 	dg_ctl_add_u64(m, "allowed", s->n_allowed);
 	dg_ctl_add_u64(m, "blocked", s->n_blocked);
 	dg_ctl_add_u64(m, "would_block", s->n_would_block);
+	dg_limits_describe(s, m);
 }
 
 static void state_save(struct dg_daemon *d, struct dg_sess *s)
@@ -340,6 +342,7 @@ static void log_session(struct dg_daemon *d, const char *what, const struct dg_s
 		lf_str(&lf, "cmd", s->cmd);
 	lf_i64(&lf, "pid", s->leader);
 	lf_str(&lf, "cgroup", s->cgpath);
+	dg_limits_lf(s, &lf);
 	dg_log_lf(DG_LOG_INFO, &lf);
 }
 
@@ -411,6 +414,10 @@ int dg_session_open(struct dg_daemon *d, const struct dg_open_req *req, struct d
 		snprintf(err, errlen, "cgroup id of %s: %s", path, strerror(-rc));
 		goto fail_rmdir;
 	}
+	/* before anyone joins: the session never runs unlimited, not even briefly */
+	rc = dg_limits_apply(d, s, &p->limits, err, errlen);
+	if (rc)
+		goto fail_rmdir;
 	rc = watch_cgroup(d, s);
 	if (rc) {
 		snprintf(err, errlen, "watching %s: %s", path, strerror(-rc));
@@ -437,6 +444,7 @@ fail_rmdir:
 	if (s->wd >= 0)
 		inotify_rm_watch(d->sessions.inotify_fd, s->wd);
 	rmdir(path);
+	dg_limits_remove(s);
 fail:
 	sess_free(s);
 	return rc;
@@ -454,10 +462,13 @@ static void session_end(struct dg_daemon *d, struct dg_sess *s)
 		inotify_rm_watch(d->sessions.inotify_fd, s->wd);
 	s->wd = -1;
 	opener_unwatch(d, s);
+	/* what the session used dies with its cgroups: the log and audit get it */
+	dg_limits_usage(s, &s->lim.used);
 	if (rmdir(s->cgpath) && errno != ENOENT) {
 		err = errno;
 		dg_log(DG_LOG_WARN, "removing %s: %s", s->cgpath, strerror(err));
 	}
+	dg_limits_remove(s);
 	state_path(d, s->id, path, sizeof(path));
 	if (path[0])
 		unlink(path);
@@ -478,6 +489,7 @@ static void session_end(struct dg_daemon *d, struct dg_sess *s)
 	lf_u64(&lf, "allowed", s->n_allowed);
 	lf_u64(&lf, "blocked", s->n_blocked);
 	lf_u64(&lf, "would_block", s->n_would_block);
+	dg_usage_lf(&s->lim.used, &lf);
 	dg_log_lf(DG_LOG_INFO, &lf);
 	dg_audit_session_end(d, s);
 
@@ -574,6 +586,7 @@ static struct dg_sess *adopt_one(struct dg_daemon *d, uint32_t id, const char *c
 	struct dg_ctlmsg *m = malloc(sizeof(*m));
 	char path[PATH_MAX], *buf = NULL;
 	struct dg_sess *s = calloc(1, sizeof(*s));
+	bool parsed;
 	uint64_t v;
 	size_t len;
 
@@ -587,8 +600,9 @@ static struct dg_sess *adopt_one(struct dg_daemon *d, uint32_t id, const char *c
 	s->adopted = true;
 	s->cgpath = strdup(cgpath);
 	state_path(d, id, path, sizeof(path));
-	if (path[0] && dg_read_file(path, &buf, &len, DG_CTL_MAX_MSG) == 0 &&
-	    dg_ctl_parse(m, buf, len) == 0) {
+	parsed = path[0] && dg_read_file(path, &buf, &len, DG_CTL_MAX_MSG) == 0 &&
+		 dg_ctl_parse(m, buf, len) == 0;
+	if (parsed) {
 		s->profile = xstrdup(dg_ctl_get(m, "profile"));
 		s->opener = xstrdup(dg_ctl_get(m, "opener"));
 		s->user = xstrdup(dg_ctl_get(m, "user"));
@@ -619,6 +633,7 @@ static struct dg_sess *adopt_one(struct dg_daemon *d, uint32_t id, const char *c
 		if (!dg_ctl_get_u64(m, "would_block", UINT64_MAX, &v))
 			s->n_would_block = v;
 	}
+	dg_limits_adopt(d, s, parsed ? m : NULL);
 	free(buf);
 	free(m);
 	m = NULL;
@@ -718,5 +733,6 @@ int dg_sessions_adopt(struct dg_daemon *d)
 
 	/* sessions that ended while no daemon watched */
 	dg_sessions_tick(d);
+	dg_limits_sweep(d);
 	return adopted;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "ctlmsg.h"
+#include "cglimits.h"
 #include "watch.h"
 
 struct dg_audit_sess;
@@ -54,6 +55,7 @@ struct dg_sess {
 	int exit_status;	/* -1 unknown */
 	int exit_signal;	/* 0 none */
 	uint64_t n_queries, n_allowed, n_blocked, n_would_block;
+	struct dg_sess_limits lim;	/* resource limits, v1 cgroups on hybrid hosts */
 };
 
 struct dg_sessions {

@@ -38,7 +38,7 @@ check-unit: $(TEST_BUILD)/unit_tests $(CHECK_UNIT_EXTRA)
 
 # --- helpers for the integration tests -------------------------------------------
 
-HELPER_NAMES	:= dg_dnsq dg_connect dg_httpd dg_bypass
+HELPER_NAMES	:= dg_dnsq dg_connect dg_httpd dg_bypass dg_hog
 HELPERS		:= $(addprefix $(TEST_BUILD)/,$(HELPER_NAMES))
 
 $(TEST_BUILD)/dg_dnsq: $(BUILD)/tests/helpers/dg_dnsq.o $(call obj,daemon/dns.c daemon/util.c)

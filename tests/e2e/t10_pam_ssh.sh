@@ -192,6 +192,8 @@ block = github.com githubusercontent.com
 [profile strict]
 mode = allowlist
 allow = allowed.test
+[profile limited]
+pids_max = 64
 [users]
 @$GROUP = default
 EOF
@@ -286,6 +288,21 @@ out=$(printf '%s\n' 'curl -sS --max-time 5 http://10.77.0.9:8080/' 'sleep 1' 'ec
 	TERM=dumb sshc -tt "$DEPLOY@127.0.0.1" 2>&1)
 check "allowlist: an interactive login keeps working after a refused connect" \
 	has "$out" 'alive-42'
+
+# --- resource limits: the login joins all of its session's cgroups --------------------------
+
+MODULE_ARGS=profile=limited
+pam_service
+out=$(sshc "$DEPLOY@127.0.0.1" 'cat /proc/self/cgroup')
+limsid=$(session_id "$out")
+check "profile=limited: the session has its task limit" \
+	log_has "SESSION OPEN session=${limsid:-none} opener=ssh .*profile=limited .*pids_max=64"
+if ! grep -qw pids "$CG2/cgroup.controllers"; then
+	check "... and on a hybrid host the login is in its v1 pids cgroup too" \
+		has "$out" "^[0-9]+:([a-z_]+,)*pids(,[a-z_]+)*:/$TEST_ID/s${limsid:-none}\$"
+fi
+MODULE_ARGS=
+pam_service
 
 # --- daemon down, failmode=closed ----------------------------------------------------------
 

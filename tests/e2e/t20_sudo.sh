@@ -142,6 +142,19 @@ check "close() reported the signal" log_has "SESSION CLOSE session=[0-9]+ .*sign
 sudo -u "$DEPLOY_USER" touch "$TMP/w/marker-up"
 check "with the daemon up a designated command runs" test -e "$TMP/w/marker-up"
 
+# resource limits: sudo joins all of the session's cgroups
+sed -i 's/^\[profile default\]$/[profile default]\npids_max = 64/' "$CONF"
+"$DG" -c "$CONF" reload >/dev/null
+out=$(sudo -u "$DEPLOY_USER" cat /proc/self/cgroup)
+limsid=$(sed -n "s|^0::/$TEST_ID/s\([0-9]*\)\$|\1|p" <<<"$out")
+check "a session with a task limit" log_has "SESSION OPEN session=${limsid:-none} opener=sudo .*pids_max=64"
+if ! grep -qw pids "$CG2/cgroup.controllers"; then
+	check "... on a hybrid host the command is in its v1 pids cgroup too" \
+		has "$out" "^[0-9]+:([a-z_]+,)*pids(,[a-z_]+)*:/$TEST_ID/s${limsid:-none}\$"
+fi
+sed -i '/^pids_max = 64$/d' "$CONF"
+"$DG" -c "$CONF" reload >/dev/null
+
 # --- not designated: untouched ---------------------------------------------------------
 
 out=$(sudo -u nobody cat /proc/self/cgroup)

@@ -164,6 +164,8 @@ check "first contact with an allowed address (reported once by the kernel)" \
 	has "$recs" "op=deployguard-contact .*dg_session=$SID1 .*decision=allowed daddr=10\\.77\\.0\\.1 dport=8080 proto=tcp ouid=0 ocomm=\"curl\" .*cmd=[0-9A-F]+ "
 check "session close: the exit status, res=failed" \
 	has "$recs" "op=deployguard-session-close oauid=4242 oses=$SES1 .*dg_session=$SID1 .*exit=3 duration=[0-9]+ .*res=failed"
+check "session close: what the session used (its CPU time, from its cgroup)" \
+	has "$recs" "op=deployguard-session-close .*dg_session=$SID1 .*duration=[0-9]+ (memory_peak=[0-9]+ )?cpu_usec=[0-9]+ "
 out=$(ausearch -m TRUSTED_APP -ts recent -i 2>/dev/null | grep -F "oses=$SES1 ")
 check "ausearch -i decodes the command line" \
 	has "$out" "op=deployguard-block .*domain=x1\\.github\\.com .*cmd=$H/dg_dnsq 10\\.77\\.0\\.53 x1\\.github\\.com "

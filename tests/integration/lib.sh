@@ -185,6 +185,12 @@ dg_cleanup() {
 			find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
 		fi
 	done
+	# resource limits on hybrid hosts: the sessions' cgroups in v1 hierarchies
+	for m in $(awk '$3 == "cgroup" { print $2 }' /proc/self/mounts); do
+		for cg in "$m/$TEST_ID" "$m/$TEST_ID"-*; do
+			[ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+	done
 	wait 2>/dev/null
 	if [ -z "${DG_DEMO:-}" ] && { [ "$TESTS_FAILED" -gt 0 ] || [ "$rc" != 0 ]; }; then
 		echo "# --- daemon log (last 60 lines) ---"

@@ -13,5 +13,6 @@ Suite *util_suite(void);
 Suite *audit_fmt_suite(void);
 Suite *audit_seen_suite(void);
 Suite *audit_report_suite(void);
+Suite *limits_suite(void);
 
 #endif

@@ -241,6 +241,20 @@ START_TEST(close_records)
 	ck_assert_int_eq(dg_audit_fmt_close(&rec, &ssh_session, &unknown), 0);
 	snprintf(want, sizeof(want), "%sexit=unknown duration=0", prefix);
 	ck_assert_str_eq(rec.buf, want);
+
+	/* the summary of what it used, as far as the kernel reported it */
+	killed.has_memory_peak = killed.has_cpu = killed.has_oom_kills = true;
+	killed.memory_peak = 67108864;
+	killed.cpu_usec = 335999;
+	killed.oom_kills = 1;
+	ck_assert_int_eq(dg_audit_fmt_close(&rec, &ssh_session, &killed), 0);
+	snprintf(want, sizeof(want),
+		 "%ssignal=9 duration=2 memory_peak=67108864 cpu_usec=335999 oom_kills=1", prefix);
+	ck_assert_str_eq(rec.buf, want);
+	killed.has_memory_peak = killed.has_oom_kills = false;
+	ck_assert_int_eq(dg_audit_fmt_close(&rec, &ssh_session, &killed), 0);
+	snprintf(want, sizeof(want), "%ssignal=9 duration=2 cpu_usec=335999", prefix);
+	ck_assert_str_eq(rec.buf, want);
 }
 END_TEST
 

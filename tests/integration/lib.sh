@@ -119,6 +119,12 @@ dg_start_httpd() {
 
 # dg_write_config [GLOBAL_LINES] -- appends profiles/users from stdin.
 dg_write_config() {
+	# session ids of their own: the audit log outlives test runs, and a
+	# run that was interrupted must not lend its sessions to the next one
+	if [ ! -e "$TMP/state/last-session-id" ]; then
+		mkdir -p "$TMP/state"
+		echo $(( ($$ % 200000) * 10000 )) >"$TMP/state/last-session-id"
+	fi
 	{
 		echo "[global]"
 		echo "cgroup = $TEST_ID"

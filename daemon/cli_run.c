@@ -138,21 +138,6 @@ static void stop_private(struct private_daemon *pd)
 	rmdir(pd->run_dir);
 }
 
-static bool daemon_listening(struct cli *c)
-{
-	struct dg_ctlmsg *req = malloc(sizeof(*req)), *r = malloc(sizeof(*r));
-	int err = -ENOMEM;
-
-	if (req && r) {
-		dg_ctl_init(req);
-		dg_ctl_add(req, "op", "status");
-		err = dg_client_call(cli_socket(c), req, r, DG_CLIENT_TIMEOUT_MS);
-	}
-	free(req);
-	free(r);
-	return err != -ENOENT && err != -ECONNREFUSED;
-}
-
 static void kill_leftovers(const char *cgroup)
 {
 	char path[PATH_MAX];
@@ -225,8 +210,6 @@ int cmd_run(struct cli *c, int argc, char **argv)
 	r = malloc(sizeof(*r));
 	if (!req || !r)
 		goto out;
-	if (!daemon_listening(c) && start_private(c, &pd))
-		goto out;
 
 	pw = getpwuid(getuid());
 	dg_ctl_init(req);
@@ -251,8 +234,23 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		fprintf(stderr, "deployguard run: command line too long\n");
 		goto out;
 	}
-	if (cli_call(c, req, r))
+	/* one round trip when a daemon runs; a private one when none does */
+	err = dg_client_call(cli_socket(c), req, r, DG_CLIENT_TIMEOUT_MS);
+	if (err == -ENOENT || err == -ECONNREFUSED) {
+		if (start_private(c, &pd))
+			goto out;
+		err = dg_client_call(cli_socket(c), req, r, DG_CLIENT_TIMEOUT_MS);
+	}
+	if (err) {
+		fprintf(stderr, "deployguard run: %s (%s)\n", dg_client_strerror(err), cli_socket(c));
 		goto out;
+	}
+	if (!dg_ctl_get(r, "status") || strcmp(dg_ctl_get(r, "status"), "ok")) {
+		const char *msg = dg_ctl_get(r, "message");
+
+		fprintf(stderr, "deployguard run: %s\n", msg ? msg : "the daemon refused the session");
+		goto out;
+	}
 	status = dg_ctl_get(r, "status");
 	if (!status || strcmp(status, "ok") || !dg_ctl_get(r, "cgroup")) {
 		fprintf(stderr, "deployguard run: the daemon did not open a session\n");

@@ -26,7 +26,7 @@
 #define DG_MAX_CIDRS		65536
 #define DG_MAX_FLOWS		65536
 #define DG_MAX_CONTACTS		65536
-#define DG_RINGBUF_BYTES	(4 << 20)
+#define DG_RINGBUF_BYTES	(2 << 20)	/* ~500 exec records; drops are counted */
 
 /* Pin names below the bpffs directory (maps keep their own names). */
 #define DG_LINK_PIN_PREFIX	"link_"

@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -200,6 +202,7 @@ int dg_daemon_reload(struct dg_daemon *d, char *err, size_t errlen)
 		return r;
 	}
 	dg_log(DG_LOG_INFO, "RELOADED config=%s profiles=%zu", cfg->path, cfg->nprofiles);
+	malloc_trim(0);	/* the old policy's lists */
 	return 0;
 }
 
@@ -689,6 +692,8 @@ static int run(struct dg_daemon *d, const struct options *o)
 		goto out;
 	d->proxy_port = dg_proxy_port(d->proxy);
 	publish_proxy(d);
+	/* loading parsed the kernel's BTF: hand what libbpf freed back */
+	malloc_trim(0);
 
 	if (!d->private_mode) {
 		r = dg_sessions_adopt(d);
@@ -814,6 +819,12 @@ int main(int argc, char **argv)
 		return 1;
 	dg_log_init("deployguardd", o.foreground ? DG_LOG_STDERR : DG_LOG_STDERR | DG_LOG_SYSLOG,
 		    d.cfg->log_level);
+	/* logins, sudo and every DNS lookup of a session wait on us: a burst
+	 * of deploys must not starve the daemon that lets them run.  A nice
+	 * value someone already chose (a unit's Nice=) is left alone. */
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) == 0 && !errno && setpriority(PRIO_PROCESS, 0, -10))
+		dg_log(DG_LOG_DEBUG, "raising priority: %s", strerror(errno));
 	dg_guard_setup_libbpf_log();
 	rc = run(&d, &o);
 	dg_config_free(d.cfg);

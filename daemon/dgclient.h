@@ -15,7 +15,7 @@
 #define DG_RUNDIR "/run/deployguard"
 #endif
 #define DG_DEFAULT_SOCKET	DG_RUNDIR "/control.sock"
-#define DG_CLIENT_TIMEOUT_MS	5000
+#define DG_CLIENT_TIMEOUT_MS	15000	/* a busy daemon, not a dead one */
 
 /*
  * One request, one reply.  Returns 0, or a negative errno:

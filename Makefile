@@ -55,7 +55,7 @@ CLIENT_SRCS	:= daemon/ctlmsg.c daemon/dgclient.c
 COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 		   daemon/cgroup.c
 DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
-		   daemon/blockres.c \
+		   daemon/blockres.c daemon/notify.c \
 		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c \
 		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c
 CLI_SRCS	:= daemon/cli.c daemon/cli_run.c daemon/report.c daemon/audit_fmt.c

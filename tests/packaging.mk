@@ -23,3 +23,6 @@ check-unit-file: $(BINS)
 		echo "$$out"; echo "check-unit-file: systemd-analyze verify complained" >&2; exit 1; \
 	fi; \
 	echo "check-unit-file: etc/deployguardd.service verifies"
+
+# the service manager's end of sd_notify, for the integration tests
+test-helpers: $(TEST_BUILD)/dg_notify

@@ -36,5 +36,20 @@ for p in "${pages[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+
+# references to our own pages name pages that exist, in the right section
+n=$((n + 1))
+names=$(printf '%s\n' "${pages[@]##*/}")
+bad=$(grep -hE '^\.[BI]R? ' "${pages[@]}" |
+	grep -oE '(deployguard[a-z_.]*|pam_deployguard) +\([1-8]\)' |
+	awk '{ gsub(/[()]/, "", $2); print $1 "." $2 }' | sort -u |
+	while read -r ref; do grep -qxF "$ref" <<<"$names" || echo "$ref"; done)
+if [ -z "$bad" ]; then
+	echo "ok $n - every reference to a deployguard page names one in the tree"
+else
+	echo "not ok $n - references to pages that do not exist: $(echo $bad)"
+	failed=$((failed + 1))
+fi
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -29,6 +29,27 @@ for f in usr/local/sbin/deployguardd usr/local/bin/deployguard \
 	check "installed: /$f" test -s "$R/$f"
 done
 check "the programs are executable" test -x "$R/usr/local/sbin/deployguardd" -a -x "$R/usr/local/bin/deployguard"
+# PAM and sudo load modules from their own directories, whatever the prefix
+pamdir=$(pkg-config --variable=libdir pam)/security
+if ls "$DG_SRC"/pam/*.mk >/dev/null 2>&1; then
+	check "the PAM module goes to PAM's directory ($pamdir)" test -s "$R$pamdir/pam_deployguard.so"
+	check "... the PAM snippet is an example" \
+		test -s "$R/usr/local/share/doc/deployguard/examples/pam.d/deployguard-session"
+	check "... its man page is installed" test -s "$R/usr/local/share/man/man8/pam_deployguard.8"
+else
+	echo "# pam/ is not in this tree: no PAM module to look for"
+fi
+if ls "$DG_SRC"/sudo_plugin/*.mk >/dev/null 2>&1; then
+	check "the sudo plugin goes to sudo's plugin directory" \
+		test -s "$R/usr/libexec/sudo/deployguard_sudo.so"
+	check "... the sudo.conf snippet is an example" \
+		test -s "$R/usr/local/share/doc/deployguard/examples/sudo.conf.example"
+	check "... its man page is installed" test -s "$R/usr/local/share/man/man8/deployguard_sudo.8"
+else
+	echo "# sudo_plugin/ is not in this tree: no sudo plugin to look for"
+fi
+check "nothing is activated: no /etc/pam.d, no /etc/sudo.conf" \
+	test ! -e "$R/etc/pam.d" -a ! -e "$R/etc/sudo.conf"
 check "no BPF object is installed: it is in deployguardd" \
 	test -z "$(find "$R" -name '*.bpf.o' -o -name '*.skel.h')"
 unit=$R/usr/local/lib/systemd/system/deployguardd.service

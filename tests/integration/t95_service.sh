@@ -76,6 +76,8 @@ check "status --json: upstream is an array (empty: the resolver asked)" has "$js
 check "status --json: counters are numbers" \
 	has "$json" '"dns_blocked":[1-9][0-9]*,.*"upstream_errors":[0-9]+,.*"kernel_connect_blocked":[0-9]+'
 check "status --json: the config path stays a string" has "$json" "\"config\":\"$CONF\""
+check "status --json: the audit trail's state and record counters" \
+	has "$json" '"audit":"(active|no-auditd|disabled|unavailable|unknown)",.*"audit_records_sent":[0-9]+,"audit_records_suppressed":[0-9]+,"audit_records_unrecorded":[0-9]+,"audit_records_failed":[0-9]+'
 
 # --- sessions ---------------------------------------------------------------------------
 

@@ -1,42 +1,36 @@
 #!/bin/bash
 # The Debian package, end to end: `make deb` builds it, apt installs it, the
 # installed deployguardd (started with this test's config, inside its
-# namespaces, never the default /etc one) guards a `deployguard run` of the
-# installed CLI, and purge leaves nothing behind.
+# namespaces) guards a `deployguard run` of the installed CLI, and purge
+# lifts the guard and leaves nothing behind.
 #
-# Installing a package is a global change, so: runs of this test wait for
-# each other (a lock), a deployguard already on the machine (package or
-# `make install PREFIX=/usr`) is never touched (the test bails out), and the
-# package is purged on every way out, failures included.
+# apt, dpkg and the maintainer scripts run for real, but on this test's own
+# view of the system: in its private mount namespace /etc, /usr and /var are
+# overlays whose changes live in a tmpfs, and /run is a tmpfs of its own (no
+# service manager to reach, no runtime directory of anyone else's).  The
+# machine, and every other test running on it, never sees the package, and
+# nothing is left to undo when the test dies, however it dies.  The one
+# thing a maintainer script does to the kernel (the prerm's
+# `deployguardd --uninstall`) is pointed at this test's own cgroup and pins.
 . "$(dirname "$0")/../integration/lib.sh"
 dg_begin "$@"
 
 PKG=deployguard
-PKG_TOUCHED=
-POLICY_RC_D=
-LOCK=/run/lock/deployguard-t50-deb.lock
-LOCKED=
-APT=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -q)
+OVERLAY=
+APT=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q)
 
 pkg_status() {
 	dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null
 }
 
-deb_purge() {
-	"${APT[@]}" purge "$PKG" >"$TMP/purge.log" 2>&1 || dpkg --purge "$PKG" >>"$TMP/purge.log" 2>&1
-}
-
 deb_cleanup() {
 	local rc=$?
 	dg_stop_daemon
-	if [ -n "$PKG_TOUCHED" ] && [ -n "$(pkg_status | tr -d ' ')" ]; then
-		echo "# cleanup: purging $PKG"
-		deb_purge || cat "$TMP/purge.log"
-	fi
-	[ -n "$POLICY_RC_D" ] && rm -f /usr/sbin/policy-rc.d
-	[ -n "$LOCKED" ] && rm -f "$LOCK"
-	# the installed binaries are gone: lift the test's guard with the built ones
+	# the installed binaries go with the overlay: lift the test's guard with the built ones
 	DG=$B/deployguard DGD=$B/deployguardd
+	if [ -n "$OVERLAY" ]; then
+		umount -l /run /var /usr /etc "$TMP/ov" 2>/dev/null
+	fi
 	(exit "$rc")
 	dg_cleanup
 }
@@ -47,23 +41,30 @@ bail() {
 	exit 1
 }
 
-exec 9>"$LOCK"
-flock -w 900 9 || bail "another run of this test holds $LOCK"
-LOCKED=1
+# this test's own /etc, /usr, /var (overlays) and /run (empty)
+overlay_system() {
+	mkdir -p "$TMP/ov" && mount -t tmpfs -o mode=0755 dg-t50 "$TMP/ov" || return 1
+	OVERLAY=1
+	for d in etc usr var; do
+		mkdir -p "$TMP/ov/$d.up" "$TMP/ov/$d.work" || return 1
+		mount -t overlay "dg-t50-$d" \
+			-o "lowerdir=/$d,upperdir=$TMP/ov/$d.up,workdir=$TMP/ov/$d.work" "/$d" || return 1
+	done
+	mount -t tmpfs -o mode=0755 dg-t50-run /run || return 1
+	# dg_begin's files are under the /etc overlay now
+	mount --bind "$TMP/resolv.conf" /etc/resolv.conf &&
+		mount --bind "$TMP/hosts" /etc/hosts
+}
 
+# A deployguard on the machine would show through the overlays: the test
+# wants a clean system, as apt install on a fresh Debian sees it.
 case $(pkg_status) in
 "" | "un " | "pn ") ;;
-*) bail "the $PKG package is on this machine ($(pkg_status)); this test installs and purges it" ;;
+*) bail "the $PKG package is installed on this machine ($(pkg_status))" ;;
 esac
-for f in /usr/sbin/deployguardd /usr/bin/deployguard /etc/deployguard /var/lib/deployguard; do
-	[ -e "$f" ] && bail "$f exists: a deployguard is installed here; this test will not touch it"
+for f in /usr/sbin/deployguardd /usr/bin/deployguard /etc/deployguard; do
+	[ -e "$f" ] && bail "$f exists: a deployguard is installed on this machine"
 done
-if [ -d /run/systemd/system ]; then
-	# systemd runs: keep the postinst from starting the packaged service
-	[ -e /usr/sbin/policy-rc.d ] && bail "systemd runs and /usr/sbin/policy-rc.d exists"
-	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-	POLICY_RC_D=1
-fi
 
 # --- the package ---------------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ fi
 
 # --- install --------------------------------------------------------------------------------
 
-PKG_TOUCHED=1
+overlay_system || bail "cannot set up this test's overlays of /etc, /usr, /var and /run"
 "${APT[@]}" install --no-install-recommends "$DEB" >"$TMP/install.log" 2>&1
 rc=$?
 [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/install.log"
@@ -154,7 +155,7 @@ running=
 for p in /proc/[0-9]*; do
 	[ "$(readlink "$p/exe" 2>/dev/null)" = /usr/sbin/deployguardd ] && running="$running ${p#/proc/}"
 done
-check "... and started nothing (no systemd as PID 1 here; policy-rc.d where there is)" eq "$running" ""
+check "... and started nothing (no service manager in this test's /run)" eq "$running" ""
 check "deployguardd --version" eq "$(/usr/sbin/deployguardd --version)" "deployguardd $version"
 # read-only, and proves the binaries look in /etc: no -c
 check "deployguard check-config reads /etc/deployguard/deployguard.conf" \
@@ -182,26 +183,35 @@ dg_stop_daemon
 out=$(dg_run -- "$H/dg_dnsq" 10.77.0.53 y.github.com 2>"$TMP/private.err")
 check "no daemon: run finds /usr/sbin/deployguardd for a private one" has "$out" 'rcode=NXDOMAIN'
 check "... whose decisions reach run's stderr" has "$(cat "$TMP/private.err")" 'WARN DNS BLOCKED domain=y\.github\.com\.'
-"$DGD" -c "$CONF" --uninstall >/dev/null
 
-# --- purge ------------------------------------------------------------------------------------
+# --- purge ----------------------------------------------------------------------------------
 
-# what a daemon on the default paths would have left
-mkdir -p /var/lib/deployguard && echo 7 >/var/lib/deployguard/last-session-id
+# The daemon above stopped and left its guard pinned, as a stopped daemon
+# does.  Point the installed configuration at it (this test's cgroup, pins
+# and run directory), so that removing the package must lift exactly that.
+sed -i "/^\[global\]/a bpffs = /sys/fs/bpf/$TEST_ID\\ncgroup = $TEST_ID\\nrun_dir = $TMP/run" \
+	/etc/deployguard/deployguard.conf
+check "a stopped daemon left its guard pinned" test -e "/sys/fs/bpf/$TEST_ID"
+# what a daemon on the default paths leaves: the id counter, session state
+mkdir -p /var/lib/deployguard /run/deployguard/sessions
+echo 7 >/var/lib/deployguard/last-session-id
+echo "session=7" >/run/deployguard/sessions/7
 files=$(dpkg -L "$PKG" | while read -r f; do [ -d "$f" ] || echo "$f"; done)
-deb_purge
+"${APT[@]}" purge "$PKG" >"$TMP/purge.log" 2>&1
 rc=$?
 [ $rc -ne 0 ] && sed 's/^/# /' "$TMP/purge.log"
 check "apt purge succeeds" eq "$rc" 0
 check "... and the package is gone" eq "$(pkg_status | tr -d ' ')" ""
+check "removing it lifted the guard (prerm: deployguardd --uninstall)" \
+	has "$(tr '\r' '\n' <"$TMP/purge.log")" "deployguardd: BPF programs detached, /sys/fs/bpf/$TEST_ID removed"
+check "... no pins are left" test ! -e "/sys/fs/bpf/$TEST_ID"
+check "... no programs on the guarded root" \
+	hasnt "$(bpftool cgroup show "$CG2/$TEST_ID" 2>/dev/null)" 'dg_'
 left=
-for f in $files /etc/deployguard /var/lib/deployguard /usr/share/doc/deployguard \
+for f in $files /etc/deployguard /var/lib/deployguard /run/deployguard /usr/share/doc/deployguard \
 	/etc/systemd/system/multi-user.target.wants/deployguardd.service \
 	/var/lib/systemd/deb-systemd-helper-enabled/deployguardd.service.dsh-also \
 	/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/deployguardd.service; do
 	{ [ -e "$f" ] || [ -L "$f" ]; } && left="$left $f"
 done
 check "purge leaves nothing: files, configuration, state, enablement" eq "$left" ""
-check "the prerm lifted the guard of the default paths (nothing was pinned)" \
-	has "$(cat "$TMP/purge.log")" 'deployguardd: nothing is pinned in /sys/fs/bpf/deployguard'
-PKG_TOUCHED=

@@ -47,7 +47,7 @@ bad=$(grep -hE '^\.[BI]R? ' "${pages[@]}" |
 if [ -z "$bad" ]; then
 	echo "ok $n - every reference to a deployguard page names one in the tree"
 else
-	echo "not ok $n - references to pages that do not exist: $(echo $bad)"
+	echo "not ok $n - references to pages that do not exist: ${bad//$'\n'/ }"
 	failed=$((failed + 1))
 fi
 

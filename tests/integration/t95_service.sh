@@ -101,7 +101,7 @@ check "sessions: an audit session counts its would-be blocks" \
 json=$("$DG" -c "$CONF" sessions --json)
 check "sessions --json: a numeric command line stays a string" has "$json" '"cmd":"7"'
 check "sessions --json: counts are numbers" \
-	has "$json" '"enforce":"audit",.*"pids":[12],"state":"open","queries":[0-9]+,"allowed":[0-9]+,"blocked":0,"would_block":1\}'
+	has "$json" '"enforce":"audit",.*"pids":[12],"state":"open","queries":[0-9]+,"allowed":[0-9]+,"blocked":0,"would_block":1,.*"cgroup_v1":\[[^]]*\]\}'
 kill "$RUN1" "$RUN2" 2>/dev/null
 wait "$RUN1" "$RUN2" 2>/dev/null
 

@@ -1,7 +1,10 @@
-# deployguard — see README.md.  `make`, `make check` (root), `make demo` (root).
+# deployguard — see README.md.  `make`, `make check` (root), `make demo` (root),
+# `make install` / `make uninstall` (DESTDIR, PREFIX, ...), `make deb`.
 #
 # Everything is built out of tree in $(BUILD); nothing generated lands in
-# the source directories.
+# the source directories.  The binaries embed SBINDIR, SYSCONFDIR, RUNDIR
+# and STATEDIR (DG_* below): changing any of them rebuilds what uses them,
+# so `make install PREFIX=/usr` installs binaries that look in /usr.
 
 PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
@@ -55,7 +58,7 @@ CLIENT_SRCS	:= daemon/ctlmsg.c daemon/dgclient.c
 COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 		   daemon/cgroup.c
 DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
-		   daemon/blockres.c \
+		   daemon/blockres.c daemon/notify.c \
 		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c \
 		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c
 CLI_SRCS	:= daemon/cli.c daemon/cli_run.c daemon/report.c daemon/audit_fmt.c
@@ -71,8 +74,12 @@ BINS		:= $(BUILD)/deployguardd $(BUILD)/deployguard
 LIBS		:= $(BUILD)/libdgclient.a
 
 # Components (pam/, sudo_plugin/, ...) keep their rules in their own .mk
-# file and append what they build to ALL_EXTRA.
+# file and append what they build to ALL_EXTRA, and phony targets that
+# install and remove it to INSTALL_TARGETS / UNINSTALL_TARGETS (see
+# etc/install.mk, which already knows the PAM module and the sudo plugin).
 ALL_EXTRA	:=
+INSTALL_TARGETS	:=
+UNINSTALL_TARGETS :=
 
 .PHONY: all
 all: $(BINS) $(LIBS) all-extra test-helpers
@@ -104,7 +111,17 @@ $(BUILD)/deployguard.skel.h: $(BUILD)/deployguard.bpf.o
 
 # --- user space --------------------------------------------------------------
 
-$(BUILD)/%.o: %.c
+# The flags, paths included, as last built with: objects depend on them.
+BUILD_FLAGS	= $(CC) $(DG_CFLAGS) $(CFLAGS) $(CPPFLAGS)
+$(BUILD)/build-flags: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(BUILD_FLAGS))' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/build-flags
 	@mkdir -p $(@D)
 	$(CC) $(DG_CFLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
@@ -117,7 +134,7 @@ $(BUILD)/doh_list.c: etc/doh-resolvers.txt
 	  echo ';'; } > $@.tmp
 	mv $@.tmp $@
 
-$(BUILD)/doh_list.o: $(BUILD)/doh_list.c
+$(BUILD)/doh_list.o: $(BUILD)/doh_list.c $(BUILD)/build-flags
 	$(CC) $(DG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # guard.c embeds the skeleton
@@ -132,13 +149,16 @@ $(BUILD)/deployguardd: $(DAEMON_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
 $(BUILD)/deployguard: $(CLI_OBJS) $(COMMON_OBJS) $(CLIENT_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(AUPARSE_LIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 include $(wildcard pam/*.mk sudo_plugin/*.mk daemon/*.mk)
 
 # after the components' .mk files, so ALL_EXTRA is complete
 .PHONY: all-extra
 all-extra: $(ALL_EXTRA)
+
+# install, uninstall, deb: after the components' .mk files too
+include etc/install.mk
 
 # --- tests -------------------------------------------------------------------
 

@@ -14,8 +14,6 @@
 #include "report.h"
 #include "util.h"
 
-#define EXIT_NOT_RUNNING 3	/* as LSB "status": program is not running */
-
 const char *cli_socket(struct cli *c)
 {
 	if (c->socket_path[0])
@@ -74,7 +72,40 @@ static bool is_number(const char *v)
 	return true;
 }
 
-/* Fields that may repeat; they become arrays (NULL-terminated lists). */
+/*
+ * The JSON of `status --json` and `sessions --json` is for monitoring, so
+ * a field keeps its type whatever its value: text (a user name, a command
+ * line) stays a string even when it looks like a number, flags are
+ * booleans, and everything else the daemon sends is a counter or an id.
+ * New fields may appear; none changes name or type.
+ */
+static const char *const text_keys[] = {
+	"version", "config", "cgroup", "bpffs", "packet_sockets", "upstream", "profile", "audit",
+	"controllers", "limits_unavailable", "mode", "enforce", "opener", "user", "runas", "tty",
+	"rhost", "service", "cwd", "cmd", "state", "cpu_max", "limits_unapplied", "cgroup_v1",
+	"warning", "message",
+};
+static const char *const flag_keys[] = { "private", "adopted" };
+
+static bool key_in(const struct dg_ctl_field *f, const char *const *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (dg_ctl_field_is(f, keys[i]))
+			return true;
+	return false;
+}
+
+static void json_value(const struct dg_ctl_field *f)
+{
+	if (key_in(f, flag_keys, DG_ARRAY_SIZE(flag_keys)))
+		printf("%s", strcmp(f->val, "1") ? "false" : "true");
+	else if (!key_in(f, text_keys, DG_ARRAY_SIZE(text_keys)) && is_number(f->val))
+		printf("%s", f->val);
+	else
+		json_string(stdout, f->val);
+}
+
+/* Fields that may repeat; they become arrays of strings (NULL-terminated lists). */
 static const char *const status_list_keys[] = { "upstream", "profile", NULL };
 static const char *const session_list_keys[] = { "cgroup_v1", NULL };
 
@@ -86,42 +117,116 @@ static bool is_list_key(const struct dg_ctl_field *f, const char *const *lists)
 	return false;
 }
 
-static void print_json_object(const struct dg_ctlmsg *m, const char *const *lists)
+/* The fields of m but the lists as members of an open JSON object. */
+static bool print_json_members(const struct dg_ctlmsg *m, const char *const *lists, bool first)
 {
 	struct dg_ctl_field f;
 	size_t pos = 0;
-	bool first = true;
 
-	printf("{");
 	while (dg_ctl_next(m, &pos, &f)) {
 		if (dg_ctl_field_is(&f, "status") || dg_ctl_field_is(&f, "more") ||
 		    is_list_key(&f, lists))
 			continue;
 		printf("%s\"%.*s\":", first ? "" : ",", (int)f.keylen, f.key);
-		if (is_number(f.val))
-			printf("%s", f.val);
-		else
-			json_string(stdout, f.val);
+		json_value(&f);
 		first = false;
 	}
-	for (size_t i = 0; lists[i]; i++) {
-		unsigned n = 0;
+	return first;
+}
 
-		pos = 0;
-		while (dg_ctl_next(m, &pos, &f)) {
-			if (!dg_ctl_field_is(&f, lists[i]))
-				continue;
-			if (!n++)
-				printf("%s\"%s\":[", first ? "" : ",", lists[i]);
-			else
-				printf(",");
-			json_string(stdout, f.val);
-			first = false;
-		}
-		if (n)
-			printf("]");
+/* Every value of a repeated field as a member "key":[...], empty or not. */
+static void print_json_list(const struct dg_ctlmsg *m, const char *key, bool first)
+{
+	struct dg_ctl_field f;
+	size_t pos = 0;
+	unsigned n = 0;
+
+	printf("%s\"%s\":[", first ? "" : ",", key);
+	while (dg_ctl_next(m, &pos, &f)) {
+		if (!dg_ctl_field_is(&f, key))
+			continue;
+		printf("%s", n++ ? "," : "");
+		json_string(stdout, f.val);
+	}
+	printf("]");
+}
+
+/*
+ * "NAME mode=blocklist enforce=yes domains=3 cidrs=0 [memory_max=64M ...]"
+ * as an object: counts are numbers, sizes bytes (as in sessions --json),
+ * the rest (cpu_max "QUOTA/PERIOD" or "N%") text.
+ */
+static void print_json_profile(const char *desc)
+{
+	char *copy = strdup(desc), *save = NULL, *tok;
+	uint64_t bytes;
+
+	if (!copy) {
+		printf("null");
+		return;
+	}
+	tok = strtok_r(copy, " ", &save);
+	printf("{\"name\":");
+	json_string(stdout, tok ? tok : "");
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		printf(",");
+		json_string(stdout, tok);
+		printf(":");
+		if (!strncmp(tok, "memory_", 7) && !dg_parse_size(eq + 1, &bytes))
+			printf("%llu", (unsigned long long)bytes);
+		else if (strcmp(tok, "mode") && strcmp(tok, "enforce") && strcmp(tok, "cpu_max") &&
+			 is_number(eq + 1))
+			printf("%s", eq + 1);
+		else
+			json_string(stdout, eq + 1);
 	}
 	printf("}");
+	free(copy);
+}
+
+static void print_json_status(const struct dg_ctlmsg *m)
+{
+	struct dg_ctl_field f;
+	size_t pos = 0;
+	unsigned n = 0;
+
+	printf("{\"running\":true,");
+	print_json_members(m, status_list_keys, true);
+	print_json_list(m, "upstream", false);
+	printf(",\"profiles\":[");
+	while (dg_ctl_next(m, &pos, &f)) {
+		if (!dg_ctl_field_is(&f, "profile"))
+			continue;
+		printf("%s", n++ ? "," : "");
+		print_json_profile(f.val);
+	}
+	printf("]}\n");
+}
+
+static void print_json_session(const struct dg_ctlmsg *m)
+{
+	printf("{");
+	print_json_members(m, session_list_keys, true);
+	for (size_t i = 0; session_list_keys[i]; i++)
+		print_json_list(m, session_list_keys[i], false);
+	printf("}");
+}
+
+/*
+ * Exit codes of status and sessions, as LSB init scripts' "status": 0 the
+ * daemon runs, 3 it does not, 4 it could not be asked (refused, no answer).
+ */
+#define EXIT_NOT_RUNNING	3
+#define EXIT_UNKNOWN		4
+
+static int down_exit_code(int err)
+{
+	return (err == -ENOENT || err == -ECONNREFUSED) ? EXIT_NOT_RUNNING : EXIT_UNKNOWN;
 }
 
 static const char *age_str(const char *started, char *buf, size_t len)
@@ -153,6 +258,7 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	struct dg_ctlmsg *req = malloc(sizeof(*req)), *r = malloc(sizeof(*r));
 	struct dg_ctl_field f;
 	size_t pos = 0;
+	unsigned n = 0;
 	char age[32];
 	int err, rc = 0;
 
@@ -162,12 +268,21 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	dg_ctl_add(req, "op", "status");
 	err = cli_call(c, req, r);
 	if (err) {
-		rc = (err == -ENOENT || err == -ECONNREFUSED) ? EXIT_NOT_RUNNING : 1;
+		rc = down_exit_code(err);
+		/* monitoring gets an answer on stdout either way */
+		if (c->json) {
+			printf("{\"running\":%s,\"error\":",
+			       rc == EXIT_NOT_RUNNING ? "false" : "null");
+			json_string(stdout, err == -EPROTO ? "request failed"
+							     : dg_client_strerror(err));
+			printf(",\"socket\":");
+			json_string(stdout, cli_socket(c));
+			printf("}\n");
+		}
 		goto out;
 	}
 	if (c->json) {
-		print_json_object(r, status_list_keys);
-		printf("\n");
+		print_json_status(r);
 		goto out;
 	}
 	printf("deployguardd %s: running (pid %s, up %s)\n", get(r, "version"), get(r, "pid"),
@@ -182,15 +297,19 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 		       !strcmp(get(r, "adopted"), "1") ? " (adopted)" : "");
 	printf("  DNS proxy:  127.0.0.1:%s and [::1]:%s, upstream", get(r, "proxy_port"),
 	       get(r, "proxy_port"));
-	while (dg_ctl_next(r, &pos, &f))
-		if (dg_ctl_field_is(&f, "upstream"))
+	while (dg_ctl_next(r, &pos, &f)) {
+		if (dg_ctl_field_is(&f, "upstream")) {
 			printf(" %s", f.val);
-	printf("\n");
+			n++;
+		}
+	}
+	printf("%s\n", n ? "" : " the resolver each process asked");
 	pos = 0;
 	while (dg_ctl_next(r, &pos, &f))
 		if (dg_ctl_field_is(&f, "profile"))
 			printf("  profile:    %s\n", f.val);
-	printf("  sessions:   %s active\n", get(r, "sessions"));
+	printf("  sessions:   %s active (%s opened, %s closed since the daemon started)\n",
+	       get(r, "sessions"), get(r, "sessions_opened"), get(r, "sessions_closed"));
 	printf("  blocked:    %s names resolved, %s of their addresses denied at connect\n",
 	       get(r, "blocked_names_resolved"), get(r, "blocked_addresses_denied"));
 	printf("  limits:     controllers %s; limits_unavailable = %s\n", get(r, "controllers"),
@@ -313,7 +432,7 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 		dg_ctl_add_u64(req, "offset", offset);
 		err = cli_call(c, req, r);
 		if (err) {
-			rc = (err == -ENOENT || err == -ECONNREFUSED) ? EXIT_NOT_RUNNING : 1;
+			rc = down_exit_code(err);
 			break;
 		}
 		more = dg_ctl_get(r, "more") != NULL;
@@ -332,12 +451,15 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 					dg_ctl_parse(one, r->buf + start, here - start);
 					if (c->json) {
 						printf("%s", n ? "," : "");
-						print_json_object(one, session_list_keys);
+						print_json_session(one);
 					} else {
 						char blocked[32];
 
+						/* an audit session's would-be blocks */
 						snprintf(blocked, sizeof(blocked), "%s",
-							 get(one, "blocked"));
+							 get(one, strcmp(get(one, "enforce"), "audit")
+									  ? "blocked"
+									  : "would_block"));
 						printf("%-8s %-12.12s %-6s %-14.14s %-9s %-7s %5s %5s "
 						       "%7s  %s%s\n",
 						       get(one, "session"), get(one, "user"),

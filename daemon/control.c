@@ -216,14 +216,10 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 	dg_ctl_add_u64(r, "programs", DG_PROG_COUNT - (d->guard.has_lsm ? 0 : 1));
 	dg_ctl_add(r, "packet_sockets", d->guard.has_lsm ? "denied" : d->guard.lsm_missing);
 	dg_ctl_add_u64(r, "proxy_port", d->proxy_port);
-	if (d->cfg->nupstream) {
-		for (int i = 0; i < d->cfg->nupstream; i++)
-			dg_ctl_add(r, "upstream",
-				   dg_sockaddr_str((const struct sockaddr *)&d->cfg->upstream[i],
-						   addr, sizeof(addr)));
-	} else {
-		dg_ctl_add(r, "upstream", "(the resolver each process asked)");
-	}
+	/* none: each query goes to the resolver the process asked */
+	for (int i = 0; i < d->cfg->nupstream; i++)
+		dg_ctl_add(r, "upstream", dg_sockaddr_str((const struct sockaddr *)&d->cfg->upstream[i],
+							  addr, sizeof(addr)));
 	for (size_t i = 0; i < d->cfg->nprofiles; i++) {
 		const struct dg_profile *p = &d->cfg->profiles[i];
 		char lim[256];

@@ -34,6 +34,7 @@
 #include "events.h"
 #include "cglimits.h"
 #include "log.h"
+#include "notify.h"
 #include "proxy.h"
 #include "util.h"
 
@@ -177,6 +178,30 @@ static void warn_static_changes(const struct dg_config *o, const struct dg_confi
 		dg_log(DG_LOG_WARN, "reload: 'proxy_port' changed; restart deployguardd to apply it");
 }
 
+/* What `systemctl status` shows next to the unit. */
+static void notify_status(const struct dg_daemon *d)
+{
+	char msg[PATH_MAX + 128];
+
+	snprintf(msg, sizeof(msg), "STATUS=guarding with %zu profiles from %s", d->cfg->nprofiles,
+		 d->cfg->path);
+	dg_notify(msg);
+}
+
+/* Type=notify: units ordered after ours start once the guard works. */
+static void notify_ready(const struct dg_daemon *d)
+{
+	char msg[64];
+	int r;
+
+	/* MAINPID: right even when we forked away from the pid that was started */
+	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d", (int)getpid());
+	r = dg_notify(msg);
+	if (r)
+		dg_log(DG_LOG_WARN, "telling the service manager we are ready: %s", strerror(-r));
+	notify_status(d);
+}
+
 int dg_daemon_reload(struct dg_daemon *d, char *err, size_t errlen)
 {
 	struct dg_diag diag = { 0 };
@@ -203,6 +228,7 @@ int dg_daemon_reload(struct dg_daemon *d, char *err, size_t errlen)
 	}
 	dg_log(DG_LOG_INFO, "RELOADED config=%s profiles=%zu", cfg->path, cfg->nprofiles);
 	malloc_trim(0);	/* the old policy's lists */
+	notify_status(d);
 	return 0;
 }
 
@@ -261,6 +287,7 @@ static void on_signal(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 		case SIGINT:
 		case SIGQUIT:
 			dg_log(DG_LOG_INFO, "STOPPING signal=%s", strsignal((int)si.ssi_signo));
+			dg_notify("STOPPING=1");
 			d->running = false;
 			break;
 		default:
@@ -417,7 +444,9 @@ static int uninstall(const char *path)
 
 	if (!cfg)
 		return 1;
-	if (dg_guard_uninstall(cfg->bpffs))
+	if (access(cfg->bpffs, F_OK) != 0)
+		printf("deployguardd: nothing is pinned in %s\n", cfg->bpffs);
+	else if (dg_guard_uninstall(cfg->bpffs))
 		rc = 1;
 	else
 		printf("deployguardd: BPF programs detached, %s removed\n", cfg->bpffs);
@@ -717,6 +746,7 @@ static int run(struct dg_daemon *d, const struct options *o)
 			dg_log(DG_LOG_WARN, "ready notification: %s", strerror(errno));
 		close(o->ready_fd);
 	}
+	notify_ready(d);
 	if (!d->foreground)
 		detach_stdio();
 
@@ -780,6 +810,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return 2;
+	/* before anything could fork: only the daemon itself may notify */
+	dg_notify_init(!o.private_mode && !o.check && !o.uninstall);
 	if (o.check)
 		return check_only(o.config);
 	if (geteuid() != 0) {

@@ -1,21 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static unsigned log_targets = DG_LOG_STDERR;
 static int log_level = DG_LOG_INFO;
+static bool stderr_is_journal;
 
 static const char *const level_names[] = { "ERROR", "WARN", "INFO", "DEBUG" };
 static const int level_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+/*
+ * systemd sets $JOURNAL_STREAM to the device and inode of the stream it
+ * connected to stdout/stderr; when stderr is still that stream, a "<N>"
+ * prefix gives each line its syslog priority in the journal, so that
+ * `journalctl -u deployguardd -p warning` shows exactly the blocks.
+ */
+static bool journal_stream(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st))
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void dg_log_init(const char *ident, unsigned targets, int level)
 {
 	log_targets = targets;
 	log_level = level;
+	stderr_is_journal = journal_stream();
 	if (targets & DG_LOG_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -36,7 +58,9 @@ static void emit(int level, const char *msg)
 		level = 0;
 	if (level > DG_LOG_DEBUG)
 		level = DG_LOG_DEBUG;
-	if (log_targets & DG_LOG_STDERR)
+	if ((log_targets & DG_LOG_STDERR) && stderr_is_journal)
+		fprintf(stderr, "<%d>%s %s\n", level_prio[level], level_names[level], msg);
+	else if (log_targets & DG_LOG_STDERR)
 		fprintf(stderr, "%s %s\n", level_names[level], msg);
 	if (log_targets & DG_LOG_SYSLOG)
 		syslog(level_prio[level], "%s %s", level_names[level], msg);

@@ -74,7 +74,7 @@ check "run refuses non-root callers with a clear message" has "$out" 'must be ru
 st=$("$DG" -c "$CONF" status)
 check "status: running, programs pinned" has "$st" "pinned in /sys/fs/bpf/$TEST_ID"
 check "status: counts the blocked queries" has "$st" 'DNS: +[0-9]+ queries, [0-9]+ allowed, [1-9][0-9]* blocked'
-check "status --json" has "$("$DG" -c "$CONF" status --json)" '^\{"version":"[0-9.]+","pid":[0-9]+,.*"profile":\["default mode=blocklist'
+check "status --json" has "$("$DG" -c "$CONF" status --json)" '^\{"running":true,"version":"[0-9.]+","pid":[0-9]+,.*"profiles":\[\{"name":"default","mode":"blocklist"'
 
 # --- without a daemon -----------------------------------------------------------------
 

@@ -316,11 +316,73 @@ fi
 # --- opening a session through PAM and sudo -----------------------------------------------------
 
 if want session; then
-	if [ -x "$BB/session_bench.sh" ]; then
-		. "$BB/session_bench.sh"
-	else
-		note "PAM / sudo session cost" "-" "-" "-" "needs the PAM module and sudo plugin" "n/a"
-	fi
+	echo "# session: PAM open+close (pamtester) and sudo -u, with and without deployguard"
+	# a designated user, a PAM service and a sudo.conf of our own, visible only
+	# in this benchmark's mount namespace
+	BUSER=dgbench$$
+	uid=61000
+	while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do uid=$((uid + 1)); done
+	cp /etc/passwd "$TMP/passwd"; cp /etc/group "$TMP/group"
+	echo "$BUSER:x:$uid:$uid::/nonexistent:/usr/sbin/nologin" >>"$TMP/passwd"
+	echo "$BUSER:x:$uid:" >>"$TMP/group"
+	mount --bind "$TMP/passwd" /etc/passwd
+	mount --bind "$TMP/group" /etc/group
+	cp -a /etc/pam.d "$TMP/pam.d"
+	printf 'auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n' \
+		>"$TMP/pam.d/dgbench-plain"
+	printf 'auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\nsession required %s socket=%s\n' \
+		"$B/pam_deployguard.so" "$TMP/run/control.sock" >"$TMP/pam.d/dgbench-guard"
+	mount --bind "$TMP/pam.d" /etc/pam.d
+	printf 'Plugin sudoers_policy sudoers.so\nPlugin sudoers_io sudoers.so\nPlugin sudoers_audit sudoers.so\n' \
+		>"$TMP/sudo.plain"
+	{ cat "$TMP/sudo.plain"; echo "Plugin deployguard_io $B/deployguard_sudo.so socket=$TMP/run/control.sock"; } \
+		>"$TMP/sudo.guard"
+	dg_write_config "log_level = warn" <<EOF
+[profile open]
+mode = blocklist
+block = github.com
+[profile bench]
+block = github.com
+[users]
+root = open
+$BUSER = bench
+EOF
+	"$DG" -c "$CONF" reload >/dev/null || echo "# WARNING: reload failed"
+	# one figure: the median wall time in ms of N runs of a command
+	ms_median() {
+		local n=$1 t0 t1
+		shift
+		for _ in $(seq "$n"); do
+			t0=$(date +%s%N)
+			"$@" >/dev/null 2>&1
+			t1=$(date +%s%N)
+			echo $(((t1 - t0) / 1000))
+		done | median | awk '{ printf "%.3f\n", $1 / 1000 }'
+	}
+	: >"$TMP/pam.plain"; : >"$TMP/pam.guard"; : >"$TMP/pam.added"
+	: >"$TMP/sudo.p"; : >"$TMP/sudo.g"
+	for _ in $(seq "$REPS"); do
+		a=$(ms_median 30 pamtester dgbench-plain "$BUSER" open_session close_session)
+		b=$(ms_median 30 pamtester dgbench-guard "$BUSER" open_session close_session)
+		echo "$a" >>"$TMP/pam.plain"; echo "$b" >>"$TMP/pam.guard"
+		awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", b - a }' >>"$TMP/pam.added"
+		mount --bind "$TMP/sudo.plain" /etc/sudo.conf
+		ms_median 30 sudo -u "$BUSER" true >>"$TMP/sudo.p"
+		umount /etc/sudo.conf
+		mount --bind "$TMP/sudo.guard" /etc/sudo.conf
+		ms_median 30 sudo -u "$BUSER" true >>"$TMP/sudo.g"
+		umount /etc/sudo.conf
+	done
+	opened() { "$DG" -c "$CONF" status --json | sed -n 's/.*"sessions_opened":\([0-9]*\).*/\1/p'; }
+	before=$(opened)
+	pamtester dgbench-guard "$BUSER" open_session close_session >/dev/null 2>&1
+	mount --bind "$TMP/sudo.guard" /etc/sudo.conf
+	sudo -u "$BUSER" true
+	umount /etc/sudo.conf
+	[ "$(opened)" = $((before + 2)) ] ||
+		echo "# WARNING: PAM and sudo did not open a session each ($before -> $(opened))"
+	row "PAM open+close ms added (pamtester)" "$TMP/pam.plain" "$TMP/pam.added" abs 5
+	row "sudo -u designated true, ms" "$TMP/sudo.p" "$TMP/sudo.g" ratio-lower 1.10
 fi
 
 # --- the table ------------------------------------------------------------------------------------

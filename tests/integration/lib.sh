@@ -62,7 +62,8 @@ dg_setup_network() {
 	done
 	echo "nameserver 10.77.0.53" >"$TMP/resolv.conf"
 	mount --bind "$TMP/resolv.conf" /etc/resolv.conf
-	printf '127.0.0.1 localhost\n::1 localhost\n' >"$TMP/hosts"
+	# sudo looks up the host's own name: answer it here, not in dnsmasq
+	printf '127.0.0.1 localhost\n::1 localhost\n127.0.1.1 %s\n' "$(hostname)" >"$TMP/hosts"
 	mount --bind "$TMP/hosts" /etc/hosts
 	# an installed deployguard's config must not leak into a test that
 	# means "no config file"

@@ -257,6 +257,13 @@ int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
 	if (o.debug)
 		pam_syslog(pamh, LOG_DEBUG, "pid %d joined %s", (int)getpid(),
 			   dg_ctl_get(reply, "cgroup"));
+	/* e.g. a limit the host cannot apply (limits_unavailable = warn) */
+	if (dg_ctl_get(reply, "warning")) {
+		pam_syslog(pamh, LOG_WARNING, "session %u: %s", (unsigned)id,
+			   dg_ctl_get(reply, "warning"));
+		if (!(flags & PAM_SILENT))
+			pam_info(pamh, "deployguard: warning: %s", dg_ctl_get(reply, "warning"));
+	}
 	rc = PAM_SUCCESS;
 out:
 	free(req);

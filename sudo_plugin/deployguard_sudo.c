@@ -474,6 +474,9 @@ static int dg_io_open(unsigned int version, sudo_conv_t conversation,
 		rc = guard_failed(&c, errstr, reason);
 		goto out;
 	}
+	/* e.g. a limit the host cannot apply (limits_unavailable = warn) */
+	if (dg_ctl_get(rep, "warning"))
+		say_error("warning: %s", dg_ctl_get(rep, "warning"));
 	debug("session %s (profile %s, %s, enforce=%s) guards %s as %s", st.session,
 	      dg_ctl_get(rep, "profile") ? dg_ctl_get(rep, "profile") : "?",
 	      dg_ctl_get(rep, "mode") ? dg_ctl_get(rep, "mode") : "?",

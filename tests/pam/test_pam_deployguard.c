@@ -614,6 +614,25 @@ START_TEST(guarded_session_joins_and_closes)
 }
 END_TEST
 
+/* a limit the host cannot apply, in limits_unavailable = warn: the user hears it */
+START_TEST(reply_warning_reaches_the_user)
+{
+	char cg[200], cgfield[220];
+	struct outcome r;
+
+	make_cgroup("s45", cg, sizeof(cg));
+	snprintf(cgfield, sizeof(cgfield), "cgroup=%s", cg);
+	set_reply(&fake.open_reply, "status=ok", "session=45", cgfield,
+		  "warning=memory_high cannot be applied here");
+	r = login(args_fake(""));
+
+	ck_assert_int_eq(r.open_rc, PAM_SUCCESS);
+	ck_assert_has(convbuf, "INFO: deployguard: warning: memory_high cannot be applied here\n");
+	ck_assert_has(logbuf, "WARNING: pam_deployguard(dgtest:session): session 45: "
+			      "memory_high cannot be applied here");
+}
+END_TEST
+
 START_TEST(cannot_join_closed_refuses_and_closes)
 {
 	char cgfield[220];
@@ -879,6 +898,7 @@ static Suite *pam_suite(void)
 	tcase_add_test(tc, sshd_service_means_ssh);
 	tcase_add_test(tc, profile_option_is_sent);
 	tcase_add_test(tc, guarded_session_joins_and_closes);
+	tcase_add_test(tc, reply_warning_reaches_the_user);
 	tcase_add_test(tc, cannot_join_closed_refuses_and_closes);
 	tcase_add_test(tc, cannot_join_open_runs_unguarded);
 	tcase_add_test(tc, ok_without_session_id_refuses);

@@ -366,6 +366,21 @@ START_TEST(test_close_once)
 }
 END_TEST
 
+/* a limit the host cannot apply, in limits_unavailable = warn: the user hears it */
+START_TEST(test_reply_warning_is_shown)
+{
+	static char r[256];
+	char *opts[] = { opt_sock, NULL };
+
+	snprintf(r, sizeof(r), "status=ok\nsession=42\ncgroup=%s\nwarning=pids_max cannot be applied here",
+		 fk.cgroup);
+	replies(r, "status=ok");
+	ck_assert_int_eq(open_cmd(opts, info_nobody, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(said_err, "deployguard: warning: pids_max cannot be applied here\n"));
+	plugin->close(0, 0);
+}
+END_TEST
+
 /* ---- who the command runs as: command_info decides, settings never --------------------------- */
 
 static const char *runas_for(char **command_info)
@@ -684,6 +699,7 @@ static Suite *sudo_plugin_suite(void)
 	tcase_add_test(tc, test_close_reports_signal);
 	tcase_add_test(tc, test_close_reports_exec_failure);
 	tcase_add_test(tc, test_close_once);
+	tcase_add_test(tc, test_reply_warning_is_shown);
 	tcase_add_test(tc, test_runas_from_command_info);
 	tcase_add_test(tc, test_invalid_runas_uid_refused);
 	tcase_add_test(tc, test_not_designated);

@@ -653,7 +653,7 @@ void dg_limits_usage(const struct dg_sess *s, struct dg_usage *u)
 	}
 }
 
-void dg_limits_describe(const struct dg_sess *s, struct dg_ctlmsg *m)
+void dg_limits_describe(const struct dg_sess *s, struct dg_ctlmsg *m, bool live)
 {
 	const struct dg_sess_limits *l = &s->lim;
 	struct dg_usage u;
@@ -673,6 +673,8 @@ void dg_limits_describe(const struct dg_sess *s, struct dg_ctlmsg *m)
 		dg_ctl_add(m, "limits_unapplied", l->unapplied);
 	for (unsigned i = 0; i < l->nv1; i++)
 		dg_ctl_add(m, "cgroup_v1", l->v1[i]);
+	if (!live)
+		return;
 	dg_limits_usage(s, &u);
 	if (u.has_memory_peak)
 		dg_ctl_add_u64(m, "memory_peak", u.memory_peak);

@@ -68,7 +68,7 @@ void dg_limits_free(struct dg_sess_limits *l);
 void dg_limits_usage(const struct dg_sess *s, struct dg_usage *u);
 
 /* Fields for `deployguard sessions` and the state file. */
-void dg_limits_describe(const struct dg_sess *s, struct dg_ctlmsg *m);
+void dg_limits_describe(const struct dg_sess *s, struct dg_ctlmsg *m, bool live);
 /* "cgroup_v1=PATH" for each v1 cgroup: what openers must join. */
 void dg_limits_reply(const struct dg_sess *s, struct dg_ctlmsg *m);
 /* SESSION OPEN fields (limits) and SESSION CLOSE fields (usage). */

@@ -183,7 +183,7 @@ static void op_list(struct dg_daemon *d, const struct dg_ctlmsg *m, struct dg_ct
 		if (i++ < offset)
 			continue;
 		dg_ctl_init(one);
-		dg_session_describe(d, s, one);
+		dg_session_describe(d, s, one, true);
 		if (r->len + one->len + 16 > sizeof(r->buf)) {
 			more = true;
 			continue;

@@ -651,6 +651,9 @@ static int run(struct dg_daemon *d, const struct options *o)
 		dg_log(DG_LOG_ERR, "run_dir path too long");
 		goto out;
 	}
+	if (dg_mkdir_p(d->sessions_dir, 0700))
+		dg_log(DG_LOG_WARN, "creating %s: %s (sessions cannot be adopted after a restart)",
+		       d->sessions_dir, strerror(errno));
 
 	r = dg_cgroup2_mount(d->cg_mount, sizeof(d->cg_mount));
 	if (r) {

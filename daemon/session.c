@@ -140,34 +140,62 @@ static int id_counter_path(struct dg_daemon *d, char *buf, size_t len)
 	return dg_path(buf, len, "%s/last-session-id", d->cfg->state_dir);
 }
 
-static uint32_t next_session_id(struct dg_daemon *d)
+/*
+ * Ids are reserved on disk a block at a time: the counter file says how far
+ * ids may have been handed out, so a restarted daemon (or a crashed one)
+ * never reuses one, and opening a session rarely writes to disk.
+ */
+#define ID_BLOCK 64
+
+static void store_reserved(struct dg_daemon *d, uint32_t upto)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8], num[16];
-	uint32_t stored = 0, id;
-	char *buf;
-	int fd;
+	int fd, n;
 
-	if (!id_counter_path(d, path, sizeof(path)) && !dg_read_file(path, &buf, NULL, 64)) {
-		stored = (uint32_t)strtoul(buf, NULL, 10);
-		free(buf);
+	if (id_counter_path(d, path, sizeof(path)))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && dg_mkdir_p(d->cfg->state_dir, 0755) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		dg_log(DG_LOG_WARN, "cannot store the session id counter in %s: %s",
+		       d->cfg->state_dir, strerror(errno));
+		return;
 	}
-	id = (stored > d->sessions.last_id ? stored : d->sessions.last_id) + 1;
+	n = snprintf(num, sizeof(num), "%u\n", upto);
+	if (write(fd, num, (size_t)n) == n && close(fd) == 0) {
+		rename(tmp, path);
+		d->sessions.reserved = upto;
+	} else {
+		unlink(tmp);
+	}
+}
+
+static uint32_t next_session_id(struct dg_daemon *d)
+{
+	char path[PATH_MAX], *buf;
+	uint32_t id;
+
+	if (!d->sessions.counter_read) {
+		/* once per daemon: what earlier daemons may have handed out */
+		if (!id_counter_path(d, path, sizeof(path)) &&
+		    !dg_read_file(path, &buf, NULL, 64)) {
+			uint32_t stored = (uint32_t)strtoul(buf, NULL, 10);
+
+			if (stored > d->sessions.last_id)
+				d->sessions.last_id = stored;
+			free(buf);
+		}
+		d->sessions.counter_read = true;
+		d->sessions.reserved = d->sessions.last_id;
+	}
+	id = d->sessions.last_id + 1;
 	if (id == 0 || id > DG_MAX_ID)
 		id = 1;
 	d->sessions.last_id = id;
-
-	if (dg_mkdir_p(d->cfg->state_dir, 0755) == 0 && !id_counter_path(d, path, sizeof(path))) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			int n = snprintf(num, sizeof(num), "%u\n", id);
-
-			if (write(fd, num, (size_t)n) == n && close(fd) == 0)
-				rename(tmp, path);
-			else
-				unlink(tmp);
-		}
-	}
+	if (id > d->sessions.reserved || id < d->sessions.reserved - ID_BLOCK)
+		store_reserved(d, id + ID_BLOCK - 1 > DG_MAX_ID ? DG_MAX_ID : id + ID_BLOCK - 1);
 	return id;
 }
 
@@ -179,7 +207,8 @@ static void state_path(struct dg_daemon *d, uint32_t id, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg_ctlmsg *m)
+void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg_ctlmsg *m,
+			 bool live)
 {
 	const struct dg_profile *p = dg_session_profile(d, s);
 	int n;
@@ -208,14 +237,16 @@ void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg
 	dg_ctl_add_u64(m, "loginses", s->login_ses);
 	dg_ctl_add_u64(m, "started", (uint64_t)s->started);
 	dg_ctl_add(m, "cgroup", s->cgpath);
-	n = dg_cgroup_nprocs(s->cgpath);
-	dg_ctl_add_u64(m, "pids", n > 0 ? (uint64_t)n : 0);
+	if (live) {
+		n = dg_cgroup_nprocs(s->cgpath);
+		dg_ctl_add_u64(m, "pids", n > 0 ? (uint64_t)n : 0);
+	}
 	dg_ctl_add(m, "state", s->closing ? "closing" : "open");
 	dg_ctl_add_u64(m, "queries", s->n_queries);
 	dg_ctl_add_u64(m, "allowed", s->n_allowed);
 	dg_ctl_add_u64(m, "blocked", s->n_blocked);
 	dg_ctl_add_u64(m, "would_block", s->n_would_block);
-	dg_limits_describe(s, m);
+	dg_limits_describe(s, m, live);
 }
 
 static void state_save(struct dg_daemon *d, struct dg_sess *s)
@@ -225,17 +256,20 @@ static void state_save(struct dg_daemon *d, struct dg_sess *s)
 	int fd;
 
 	state_path(d, s->id, path, sizeof(path));
-	if (!path[0] || dg_mkdir_p(d->sessions_dir, 0700))
+	if (!path[0])
 		return;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return;
 	dg_ctl_init(m);
-	dg_session_describe(d, s, m);
+	dg_session_describe(d, s, m, false);
 	if (s->force_audit)
 		dg_ctl_add(m, "force_audit", "1");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* the directory exists from start-up; someone may have removed it */
+	if (fd < 0 && errno == ENOENT && dg_mkdir_p(d->sessions_dir, 0700) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		if (write(fd, m->buf, m->len) == (ssize_t)m->len && close(fd) == 0)
 			rename(tmp, path);

@@ -62,6 +62,8 @@ struct dg_sessions {
 	struct dg_sess *buckets[DG_SESSION_BUCKETS];
 	size_t count;
 	uint32_t last_id;
+	uint32_t reserved;	/* ids up to this are recorded as handed out */
+	bool counter_read;
 	int inotify_fd;
 };
 
@@ -110,7 +112,10 @@ int dg_sessions_adopt(struct dg_daemon *d);
 /* On exit in private mode: end everything. */
 void dg_sessions_close_all(struct dg_daemon *d);
 
-void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg_ctlmsg *m);
+/* live: with what the session uses now (processes, memory, CPU); state
+ * files for adoption need only who and what it is */
+void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg_ctlmsg *m,
+			 bool live);
 
 #define dg_sessions_for_each(d, s)						\
 	for (size_t _b = 0; _b < DG_SESSION_BUCKETS; _b++)			\

@@ -348,35 +348,38 @@ root = open
 $BUSER = bench
 EOF
 	"$DG" -c "$CONF" reload >/dev/null || echo "# WARNING: reload failed"
-	# one figure: the median wall time in ms of N runs of a command
-	ms_median() {
-		local n=$1 t0 t1
-		shift
-		for _ in $(seq "$n"); do
-			t0=$(date +%s%N)
-			"$@" >/dev/null 2>&1
-			t1=$(date +%s%N)
-			echo $(((t1 - t0) / 1000))
-		done | median | awk '{ printf "%.3f\n", $1 / 1000 }'
+	# A and B alternate run by run (drift hits both), 30 runs each a rep;
+	# each rep gives one median (ms) per side
+	ab_medians() {	# ab_medians OUT_A OUT_B SETUP_A SETUP_B -- COMMAND...
+		local outa=$1 outb=$2 seta=$3 setb=$4 t0 t1
+		shift 5
+		for _ in $(seq 30); do
+			$seta; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+			echo "a $(((t1 - t0) / 1000))"
+			$setb; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+			echo "b $(((t1 - t0) / 1000))"
+		done >"$TMP/ab.raw"
+		sed -n 's/^a //p' "$TMP/ab.raw" | median | awk '{ printf "%.3f\n", $1 / 1000 }' >>"$outa"
+		sed -n 's/^b //p' "$TMP/ab.raw" | median | awk '{ printf "%.3f\n", $1 / 1000 }' >>"$outb"
 	}
+	pam_plain() { PAMSVC=dgbench-plain; }
+	pam_guard() { PAMSVC=dgbench-guard; }
+	pam_once() { pamtester "$PAMSVC" "$BUSER" open_session close_session; }
+	sudo_plain() { cp "$TMP/sudo.plain" "$TMP/sudo.cur"; }
+	sudo_guard() { cp "$TMP/sudo.guard" "$TMP/sudo.cur"; }
+	cp "$TMP/sudo.plain" "$TMP/sudo.cur"
+	mount --bind "$TMP/sudo.cur" /etc/sudo.conf
 	: >"$TMP/pam.plain"; : >"$TMP/pam.guard"; : >"$TMP/pam.added"
 	: >"$TMP/sudo.p"; : >"$TMP/sudo.g"
 	for _ in $(seq "$REPS"); do
-		a=$(ms_median 30 pamtester dgbench-plain "$BUSER" open_session close_session)
-		b=$(ms_median 30 pamtester dgbench-guard "$BUSER" open_session close_session)
-		echo "$a" >>"$TMP/pam.plain"; echo "$b" >>"$TMP/pam.guard"
-		awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", b - a }' >>"$TMP/pam.added"
-		mount --bind "$TMP/sudo.plain" /etc/sudo.conf
-		ms_median 30 sudo -u "$BUSER" true >>"$TMP/sudo.p"
-		umount /etc/sudo.conf
-		mount --bind "$TMP/sudo.guard" /etc/sudo.conf
-		ms_median 30 sudo -u "$BUSER" true >>"$TMP/sudo.g"
-		umount /etc/sudo.conf
+		ab_medians "$TMP/pam.plain" "$TMP/pam.guard" pam_plain pam_guard -- pam_once
+		ab_medians "$TMP/sudo.p" "$TMP/sudo.g" sudo_plain sudo_guard -- sudo -u "$BUSER" true
 	done
+	paste -d' ' "$TMP/pam.guard" "$TMP/pam.plain" | awk '{ printf "%.3f\n", $1 - $2 }' >"$TMP/pam.added"
 	opened() { "$DG" -c "$CONF" status --json | sed -n 's/.*"sessions_opened":\([0-9]*\).*/\1/p'; }
 	before=$(opened)
 	pamtester dgbench-guard "$BUSER" open_session close_session >/dev/null 2>&1
-	mount --bind "$TMP/sudo.guard" /etc/sudo.conf
+	sudo_guard
 	sudo -u "$BUSER" true
 	umount /etc/sudo.conf
 	[ "$(opened)" = $((before + 2)) ] ||

@@ -70,6 +70,10 @@ check "restarted: denied addresses are still denied" has "$(cat "$OUT/connect_ba
 check "restarted: the live session was adopted" log_has "INFO SESSION ADOPTED session=$sid opener=run user=root profile=strict"
 check "restarted: ... and is listed" has "$("$DG" -c "$CONF" sessions)" "^$sid +root +run +strict "
 check "restarted: the daemon reused the pinned maps and links" log_has 'INFO STARTED .* adopted=1'
+dg_run -- true
+newsid=$(sed -n 's/.*INFO SESSION OPEN session=\([0-9]*\) .*/\1/p' "$LOG" | tail -n 1)
+check "restarted: a new session never reuses an id the crashed daemon handed out" \
+	test "${newsid:-0}" -gt "$sid"
 wait "$RUN_PID"
 check "a connection established before the crash kept working through it" \
 	has "$(cat "$OUT/held")" '^after_hold=ok'

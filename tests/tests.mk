@@ -31,6 +31,9 @@ unit-tests: $(TEST_BUILD)/unit_tests
 # Components with unit tests of their own (a PAM harness, a plugin loader)
 # append phony targets that build and run them to CHECK_UNIT_EXTRA.
 CHECK_UNIT_EXTRA :=
+# Checks that need no root and no kernel (lint, sanitizer runs, corpus
+# replay) append phony targets to CHECK_EXTRA; `make check` runs them last.
+CHECK_EXTRA :=
 include $(filter-out tests/tests.mk,$(wildcard tests/*.mk))
 
 check-unit: $(TEST_BUILD)/unit_tests $(CHECK_UNIT_EXTRA)
@@ -61,6 +64,7 @@ check: deps
 	$(MAKE) all test-helpers unit-tests
 	$(MAKE) check-unit
 	$(MAKE) check-integration
+	$(if $(strip $(CHECK_EXTRA)),$(MAKE) $(CHECK_EXTRA))
 
 # --- demo -------------------------------------------------------------------------------
 

@@ -457,49 +457,6 @@ static char *exe_of(struct dg_daemon *d, const struct dg_sess *s, uint32_t tgid)
 	return strdup(exe);
 }
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_SCTP: return "sctp";
-	default: return "other";
-	}
-}
-
-static const char *at_name(enum dg_decision_kind k)
-{
-	switch (k) {
-	case DG_DEC_DNS: return "dns";
-	case DG_DEC_CONNECT: return "connect";
-	case DG_DEC_PACKET: return "packet";
-	case DG_DEC_SOCKET: return "socket";
-	}
-	return "?";
-}
-
-static const char *reason_name(uint8_t r)
-{
-	switch (r) {
-	case DG_REASON_DOT: return "dns-over-tls";
-	case DG_REASON_RAW_SOCKET: return "raw-socket";
-	case DG_REASON_PACKET_SOCKET: return "packet-socket";
-	default: return NULL;
-	}
-}
-
-static const char *family_name(uint16_t f)
-{
-	switch (f) {
-	case AF_INET: return "inet";
-	case AF_INET6: return "inet6";
-	case AF_PACKET: return "packet";
-	default: return "other";
-	}
-}
-
 static int seen_kind(enum dg_decision_kind k)
 {
 	switch (k) {
@@ -571,10 +528,10 @@ void dg_audit_decision(struct dg_daemon *d, const struct dg_decision *dec)
 		return;
 	}
 	info.decision = dec->verdict;
-	info.at = at_name(dec->kind);
+	info.at = dg_blocked_at_name(dec->kind);
 	info.pid = (int32_t)dec->tgid;
 	info.uid = dec->uid;
-	info.reason = reason_name(dec->reason);
+	info.reason = dg_reason_name(dec->reason);
 	if (kind == DG_SEEN_DOMAIN) {
 		info.domain = e->name;
 		info.qtype = dg_dns_type_str(dec->qtype, text.qtype, sizeof(text.qtype));
@@ -586,12 +543,12 @@ void dg_audit_decision(struct dg_daemon *d, const struct dg_decision *dec)
 		}
 	} else if (kind == DG_SEEN_SOCKET) {
 		info.sock = e->name;
-		info.family = family_name(dec->sock_family);
+		info.family = dg_family_name(dec->sock_family);
 		info.protocol = dec->proto;
 	} else {
 		info.daddr = dg_addr16_str(dec->daddr, text.daddr, sizeof(text.daddr));
 		info.dport = dec->dport;
-		info.proto = proto_name(dec->proto);
+		info.proto = dg_proto_name(dec->proto);
 	}
 	p = dec->tgid ? dg_proctab_get(&d->procs, (pid_t)dec->tgid, dec->session_id) : NULL;
 	if (p) {

@@ -12,7 +12,9 @@
 #include "log.h"
 #include "util.h"
 
-static const char *proto_name(uint8_t proto)
+/* Names shared by the log line and the audit record, so both always say
+ * the same thing. */
+const char *dg_proto_name(uint8_t proto)
 {
 	switch (proto) {
 	case IPPROTO_TCP: return "tcp";
@@ -24,18 +26,18 @@ static const char *proto_name(uint8_t proto)
 	}
 }
 
-static const char *kind_name(enum dg_decision_kind k)
+const char *dg_blocked_at_name(enum dg_decision_kind k)
 {
 	switch (k) {
-	case DG_DEC_DNS: return "DNS";
-	case DG_DEC_CONNECT: return "CONNECT";
-	case DG_DEC_PACKET: return "PACKET";
-	case DG_DEC_SOCKET: return "SOCKET";
+	case DG_DEC_DNS: return "dns";
+	case DG_DEC_CONNECT: return "connect";
+	case DG_DEC_PACKET: return "packet";
+	case DG_DEC_SOCKET: return "socket";
 	}
 	return "?";
 }
 
-static const char *reason_name(uint8_t r)
+const char *dg_reason_name(uint8_t r)
 {
 	switch (r) {
 	case DG_REASON_DOT: return "dns-over-tls";
@@ -45,7 +47,7 @@ static const char *reason_name(uint8_t r)
 	}
 }
 
-static const char *family_name(uint16_t f)
+const char *dg_family_name(uint16_t f)
 {
 	switch (f) {
 	case AF_INET: return "inet";
@@ -55,13 +57,13 @@ static const char *family_name(uint16_t f)
 	}
 }
 
-static const char *blocked_at(enum dg_decision_kind k)
+static const char *kind_name(enum dg_decision_kind k)
 {
 	switch (k) {
-	case DG_DEC_DNS: return "dns";
-	case DG_DEC_CONNECT: return "connect";
-	case DG_DEC_PACKET: return "packet";
-	case DG_DEC_SOCKET: return "socket";
+	case DG_DEC_DNS: return "DNS";
+	case DG_DEC_CONNECT: return "CONNECT";
+	case DG_DEC_PACKET: return "PACKET";
+	case DG_DEC_SOCKET: return "SOCKET";
 	}
 	return "?";
 }
@@ -118,14 +120,14 @@ static void log_decision(struct dg_daemon *d, const struct dg_decision *dec)
 		lf_str(&lf, "domain", buf);
 		lf_str(&lf, "type", dg_dns_type_str(dec->qtype, buf, sizeof(buf)));
 	} else if (dec->kind == DG_DEC_SOCKET) {
-		lf_str(&lf, "family", family_name(dec->sock_family));
+		lf_str(&lf, "family", dg_family_name(dec->sock_family));
 		lf_str(&lf, "type", dec->sock_type == SOCK_RAW ? "raw" : "other");
 		lf_u64(&lf, "protocol", dec->proto);
 	} else {
 		lf_str(&lf, "daddr", dg_addr16_str(dec->daddr, buf, sizeof(buf)));
 		if (dec->dport)
 			lf_u64(&lf, "dport", dec->dport);
-		lf_str(&lf, "proto", proto_name(dec->proto));
+		lf_str(&lf, "proto", dg_proto_name(dec->proto));
 	}
 	dg_attribute(d, &lf, dec->sess, dec->session_id, dec->tgid, dec->uid, dec->comm);
 
@@ -153,9 +155,9 @@ static void log_decision(struct dg_daemon *d, const struct dg_decision *dec)
 		}
 		if (dec->match)
 			lf_str(&lf, "match", dec->match);
-		lf_str(&lf, "blockedAt", blocked_at(dec->kind));
-		if (reason_name(dec->reason))
-			lf_str(&lf, "reason", reason_name(dec->reason));
+		lf_str(&lf, "blockedAt", dg_blocked_at_name(dec->kind));
+		if (dg_reason_name(dec->reason))
+			lf_str(&lf, "reason", dg_reason_name(dec->reason));
 		if (dec->verdict == DG_VERDICT_WOULD_BLOCK)
 			lf_str(&lf, "enforce", "audit");
 	}

@@ -48,4 +48,11 @@ struct dg_decision {
 
 void dg_decide(struct dg_daemon *d, const struct dg_decision *dec);
 
+/* Text for the log line and the audit record: "tcp", "dns"/"connect"/...,
+ * "dns-over-tls" (NULL when the profile decided), "inet6". */
+const char *dg_proto_name(uint8_t proto);
+const char *dg_blocked_at_name(enum dg_decision_kind k);
+const char *dg_reason_name(uint8_t reason);
+const char *dg_family_name(uint16_t family);
+
 #endif

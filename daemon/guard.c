@@ -476,37 +476,64 @@ int dg_guard_cidr_put(struct dg_guard *g, uint32_t profile_id, const uint8_t add
 										       : 0;
 }
 
-uint32_t dg_guard_cidr_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id), void *arg)
+/*
+ * Deletes every key of a map that doomed() picks.  Keys are collected
+ * first and deleted after the walk: deleting during bpf_map_get_next_key()
+ * restarts the walk of an LPM trie and may skip keys of a hash.
+ */
+static void map_prune(int fd, size_t key_size,
+		      bool (*doomed)(int fd, const void *key, void *ctx), void *ctx)
 {
-	int fd = map_fd(g->skel->maps.dg_cidrs);
-	struct dg_cidr_key key, next, *doomed = NULL;
-	size_t ndoomed = 0, cap = 0;
-	uint32_t max_id = 0;
-	void *prev = NULL;
+	unsigned char cur[64], next[64], *keys = NULL;
+	size_t n = 0, cap = 0;
+	bool walking = false;
 
-	/* collect first: deleting while walking an LPM trie restarts the walk */
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (key.profile_id > max_id)
-			max_id = key.profile_id;
-		if (keep && keep(arg, key.profile_id))
+	if (key_size > sizeof(cur))
+		return;
+	while (bpf_map_get_next_key(fd, walking ? cur : NULL, next) == 0) {
+		memcpy(cur, next, key_size);
+		walking = true;
+		if (!doomed(fd, cur, ctx))
 			continue;
-		if (ndoomed == cap) {
-			struct dg_cidr_key *n;
+		if (n == cap) {
+			unsigned char *grown;
 
 			cap = cap ? cap * 2 : 64;
-			n = realloc(doomed, cap * sizeof(*n));
-			if (!n)
+			grown = realloc(keys, cap * key_size);
+			if (!grown)
 				break;
-			doomed = n;
+			keys = grown;
 		}
-		doomed[ndoomed++] = key;
+		memcpy(keys + n++ * key_size, cur, key_size);
 	}
-	for (size_t i = 0; i < ndoomed; i++)
-		bpf_map_delete_elem(fd, &doomed[i]);
-	free(doomed);
-	return max_id;
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, keys + i * key_size);
+	free(keys);
+}
+
+struct prune_ctx {
+	bool (*keep)(void *arg, uint32_t id);
+	void *arg;
+	uint32_t max_id;
+	uint64_t now;
+};
+
+static bool cidr_doomed(int fd, const void *key, void *ctx)
+{
+	const struct dg_cidr_key *k = key;
+	struct prune_ctx *p = ctx;
+
+	if (k->profile_id > p->max_id)
+		p->max_id = k->profile_id;
+	return !(p->keep && p->keep(p->arg, k->profile_id));
+}
+
+uint32_t dg_guard_cidr_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id), void *arg)
+{
+	struct prune_ctx p = { .keep = keep, .arg = arg };
+
+	map_prune(map_fd(g->skel->maps.dg_cidrs), sizeof(struct dg_cidr_key), cidr_doomed, &p);
+	return p.max_id;
 }
 
 int dg_guard_deny(struct dg_guard *g, uint32_t profile_id, const uint8_t addr[16],
@@ -519,34 +546,21 @@ int dg_guard_deny(struct dg_guard *g, uint32_t profile_id, const uint8_t addr[16
 		       ? -errno : 0;
 }
 
+/* a denied address goes when its profile does or its blocked name's TTL ends */
+static bool deny_doomed(int fd, const void *key, void *ctx)
+{
+	const struct dg_addr_key *k = key;
+	struct prune_ctx *p = ctx;
+	uint64_t exp;
+
+	return !(p->keep(p->arg, k->scope) && !bpf_map_lookup_elem(fd, k, &exp) && exp > p->now);
+}
+
 void dg_guard_deny_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id), void *arg)
 {
-	int fd = map_fd(g->skel->maps.dg_denied);
-	struct dg_addr_key key, next, *doomed = NULL;
-	size_t ndoomed = 0, cap = 0;
-	void *prev = NULL;
-	uint64_t now = dg_now_ns(), exp;
+	struct prune_ctx p = { .keep = keep, .arg = arg, .now = dg_now_ns() };
 
-	/* collect first: deleting during the walk would restart it */
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (keep(arg, key.scope) && !bpf_map_lookup_elem(fd, &key, &exp) && exp > now)
-			continue;
-		if (ndoomed == cap) {
-			struct dg_addr_key *n;
-
-			cap = cap ? cap * 2 : 64;
-			n = realloc(doomed, cap * sizeof(*n));
-			if (!n)
-				break;
-			doomed = n;
-		}
-		doomed[ndoomed++] = key;
-	}
-	for (size_t i = 0; i < ndoomed; i++)
-		bpf_map_delete_elem(fd, &doomed[i]);
-	free(doomed);
+	map_prune(map_fd(g->skel->maps.dg_denied), sizeof(struct dg_addr_key), deny_doomed, &p);
 }
 
 int dg_guard_learn(struct dg_guard *g, uint32_t session_id, const uint8_t addr[16],

@@ -449,6 +449,21 @@ static void upstream_tcp_free(struct dg_proxy *px, struct upstream_tcp *u)
 	free(u);
 }
 
+/*
+ * A bare SERVFAIL header for a query upstream never answered.  Only TCP
+ * clients get one: a UDP client retries on its own, a TCP client would
+ * wait for its connection's idle timeout.
+ */
+static void tell_tcp_client_servfail(struct dg_proxy *px, struct query *q)
+{
+	uint8_t hdr[DG_DNS_HDR_LEN] = { 0 };
+
+	dg_dns_set_id(hdr, q->client_id);
+	hdr[2] = 0x81;	/* QR, RD */
+	hdr[3] = 0x80 | DG_RCODE_SERVFAIL;	/* RA */
+	send_to_client(px, &q->client, hdr, sizeof(hdr));
+}
+
 static void upstream_tcp_fail(struct dg_proxy *px, struct upstream_tcp *u, const char *why)
 {
 	struct query *q = u->q;
@@ -458,15 +473,8 @@ static void upstream_tcp_fail(struct dg_proxy *px, struct upstream_tcp *u, const
 	if (q) {
 		q->up_tcp = NULL;
 		u->q = NULL;
-		if (q->client.tcp) {
-			/* a TCP client will not retry on its own soon: tell it */
-			uint8_t hdr[DG_DNS_HDR_LEN] = { 0 };
-
-			dg_dns_set_id(hdr, q->client_id);
-			hdr[2] = 0x81;
-			hdr[3] = 0x80 | DG_RCODE_SERVFAIL;
-			send_to_client(px, &q->client, hdr, sizeof(hdr));
-		}
+		if (q->client.tcp)
+			tell_tcp_client_servfail(px, q);
 		query_free(px, q);
 	}
 	upstream_tcp_free(px, u);
@@ -1160,14 +1168,8 @@ void dg_proxy_tick(struct dg_daemon *d, struct dg_proxy *px)
 
 		d->stats.upstream_timeouts++;
 		dg_log(DG_LOG_DEBUG, "proxy: upstream timeout for %s.", q->qname);
-		if (q->client.tcp && !q->discard) {
-			uint8_t hdr[DG_DNS_HDR_LEN] = { 0 };
-
-			dg_dns_set_id(hdr, q->client_id);
-			hdr[2] = 0x81;
-			hdr[3] = 0x80 | DG_RCODE_SERVFAIL;
-			send_to_client(px, &q->client, hdr, sizeof(hdr));
-		}
+		if (q->client.tcp && !q->discard)
+			tell_tcp_client_servfail(px, q);
 		query_free(px, q);
 	}
 	for (struct tcp_client *c = px->clients, *n; c; c = n) {

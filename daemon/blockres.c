@@ -155,34 +155,6 @@ static int pick_upstream(struct dg_blockres *br)
 	return r;
 }
 
-static size_t build_query(uint8_t *buf, size_t len, const char *name, uint16_t qtype, uint16_t id)
-{
-	size_t n = DG_DNS_HDR_LEN;
-	const char *p = name;
-
-	if (strlen(name) + 18 > len)
-		return 0;
-	memset(buf, 0, DG_DNS_HDR_LEN);
-	dg_dns_set_id(buf, id);
-	buf[2] = 0x01;		/* RD */
-	buf[5] = 1;		/* one question */
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, p, l);
-		n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	buf[n++] = 0;
-	buf[n++] = (uint8_t)(qtype >> 8);
-	buf[n++] = (uint8_t)qtype;
-	buf[n++] = 0;
-	buf[n++] = 1;		/* IN */
-	return n;
-}
-
 static int sock_for(struct dg_blockres *br, int family);
 
 static void send_queries(struct dg_blockres *br, struct br_name *n, uint64_t now)
@@ -202,7 +174,7 @@ static void send_queries(struct dg_blockres *br, struct br_name *n, uint64_t now
 		size_t len;
 
 		n->id[i] = next_id(br);
-		len = build_query(q, sizeof(q), n->name, qtypes[i], n->id[i]);
+		len = dg_dns_build_query(n->name, qtypes[i], n->id[i], q, sizeof(q));
 		if (!len || sendto(fd, q, len, MSG_DONTWAIT, (struct sockaddr *)&br->upstream,
 				   br->ulen) < 0) {
 			n->id[i] = 0;

@@ -313,3 +313,37 @@ const char *dg_dns_type_str(uint16_t type, char *buf, size_t len)
 	snprintf(buf, len, "TYPE%u", type);
 	return buf;
 }
+
+size_t dg_dns_build_query(const char *name, uint16_t qtype, uint16_t id, uint8_t *out,
+			  size_t outlen)
+{
+	size_t n = DG_DNS_HDR_LEN, wire = 1;	/* wire: the name's encoded length */
+	const char *p = name;
+
+	if (outlen < DG_DNS_HDR_LEN + 1 + 4)
+		return 0;
+	memset(out, 0, DG_DNS_HDR_LEN);
+	dg_dns_set_id(out, id);
+	out[2] = 0x01;		/* RD */
+	out[5] = 1;		/* one question */
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (l == 0 || l > 63)
+			return 0;
+		wire += l + 1;
+		if (wire > 255 || n + 1 + l + 1 + 4 > outlen)
+			return 0;
+		out[n++] = (uint8_t)l;
+		memcpy(out + n, p, l);
+		n += l;
+		p += l + (dot ? 1 : 0);
+	}
+	out[n++] = 0;
+	out[n++] = (uint8_t)(qtype >> 8);
+	out[n++] = (uint8_t)qtype;
+	out[n++] = 0;
+	out[n++] = 1;		/* IN */
+	return n;
+}

@@ -105,6 +105,12 @@ size_t dg_dns_build_reply(const uint8_t *query, const struct dg_dns_query *q, in
 /* A header-only FORMERR for a query too broken to parse; 0 if len < 2. */
 size_t dg_dns_build_formerr(const uint8_t *query, size_t len, uint8_t *out, size_t outlen);
 
+/* A recursive (RD) query for name (dotted text, trailing dot optional) of
+ * qtype, class IN.  Returns its length; 0 if the name cannot be encoded
+ * (an empty or over-long label, over 255 octets) or out is short. */
+size_t dg_dns_build_query(const char *name, uint16_t qtype, uint16_t id, uint8_t *out,
+			  size_t outlen);
+
 uint16_t dg_dns_get_id(const uint8_t *msg);
 void dg_dns_set_id(uint8_t *msg, uint16_t id);
 const char *dg_dns_type_str(uint16_t type, char *buf, size_t len);

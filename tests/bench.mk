@@ -9,7 +9,7 @@ $(BENCH_BUILD)/%.o: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(DG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BENCH_BUILD)/dg_loadgen: $(BENCH_BUILD)/dg_loadgen.o $(call obj,daemon/util.c)
+$(BENCH_BUILD)/dg_loadgen: $(BENCH_BUILD)/dg_loadgen.o $(call obj,daemon/dns.c daemon/util.c)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(BENCH_BUILD)/dg_matchbench: $(BENCH_BUILD)/dg_matchbench.o $(call obj,daemon/domain_set.c)

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "util.h"
 
 static double now_us(void)
@@ -129,33 +130,6 @@ static int connect_latency(struct sockaddr_storage *ss, socklen_t sl, size_t cou
 	return 0;
 }
 
-static size_t build_query(uint8_t *buf, const char *name, uint16_t id)
-{
-	size_t n = 12;
-	const char *p = name;
-
-	memset(buf, 0, 12);
-	buf[0] = (uint8_t)(id >> 8);
-	buf[1] = (uint8_t)id;
-	buf[2] = 0x01;
-	buf[5] = 1;
-	while (*p && n < 280) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, p, l);
-		n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	buf[n++] = 0;
-	buf[n++] = 0;
-	buf[n++] = 1;
-	buf[n++] = 0;
-	buf[n++] = 1;
-	return n;
-}
-
 static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *file, size_t count)
 {
 	char **names = NULL, line[300];
@@ -186,9 +160,14 @@ static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *fi
 		uint8_t q[300], r[4096];
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		uint16_t id = (uint16_t)(i * 7919 + 1);
-		size_t ql = build_query(q, names[i % nnames], id);
+		size_t ql = dg_dns_build_query(names[i % nnames], 1 /* A */, id, q, sizeof(q));
 		double t0 = now_us();
 
+		if (!ql) {
+			fprintf(stderr, "dg_loadgen: %s: not a name a query can carry\n",
+				names[i % nnames]);
+			return 1;
+		}
 		if (send(fd, q, ql, 0) < 0) {
 			timeouts++;
 			continue;

@@ -34,35 +34,6 @@ static const char *rcode_name(int rc)
 	return rc >= 0 && rc < 6 ? names[rc] : "OTHER";
 }
 
-static size_t build_query(uint8_t *buf, const char *name, uint16_t qtype, uint16_t id)
-{
-	size_t n = 12;
-	const char *p = name;
-
-	memset(buf, 0, 12);
-	buf[0] = (uint8_t)(id >> 8);
-	buf[1] = (uint8_t)id;
-	buf[2] = 0x01;		/* RD */
-	buf[5] = 1;		/* QDCOUNT */
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		buf[n++] = (uint8_t)l;
-		memcpy(buf + n, p, l);
-		n += l;
-		p += l;
-		if (*p == '.')
-			p++;
-	}
-	buf[n++] = 0;
-	buf[n++] = (uint8_t)(qtype >> 8);
-	buf[n++] = (uint8_t)qtype;
-	buf[n++] = 0;
-	buf[n++] = 1;		/* IN */
-	return n;
-}
-
 struct answers {
 	char list[1024];
 	size_t len;
@@ -156,7 +127,11 @@ int main(int argc, char **argv)
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	id = (uint16_t)rand();
-	ql = build_query(q + 2, argv[optind + 1], qtype, id);
+	ql = dg_dns_build_query(argv[optind + 1], qtype, id, q + 2, sizeof(q) - 2);
+	if (!ql) {
+		fprintf(stderr, "dg_dnsq: %s: not a name a query can carry\n", argv[optind + 1]);
+		return 2;
+	}
 
 	fd = socket(ss.ss_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	if (fd < 0) {

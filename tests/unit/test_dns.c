@@ -931,6 +931,44 @@ START_TEST(test_build_reply_plain)
 }
 END_TEST
 
+/* The query builder the blocked-name resolver and the test tools share:
+ * what it builds parses back; what DNS cannot carry is refused. */
+START_TEST(test_build_query)
+{
+	uint8_t buf[512];
+	struct dg_dns_query q;
+	char label64[65], longname[300];
+	size_t n;
+
+	n = dg_dns_build_query("Www.Example.com.", 28, 0x1234, buf, sizeof(buf));
+	ck_assert_uint_eq(n, 12 + 17 + 4);
+	ck_assert_int_eq(dg_dns_parse_query(buf, n, &q), 0);
+	ck_assert_uint_eq(q.id, 0x1234);
+	ck_assert_uint_eq(q.flags, 0x0100);
+	ck_assert_uint_eq(q.qtype, 28);
+	ck_assert_uint_eq(q.qclass, 1);
+	ck_assert_uint_eq(q.qname.nlabels, 3);
+	ck_assert_str_eq(q.qname.text, "www.example.com");
+	ck_assert_uint_eq(dg_dns_build_query("example.com", 1, 1, buf, 12 + 13 + 3), 0);
+	ck_assert_uint_eq(dg_dns_build_query("example.com", 1, 1, buf, 12 + 13 + 4), 12 + 13 + 4);
+
+	ck_assert_uint_eq(dg_dns_build_query("a..b", 1, 1, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(dg_dns_build_query(".a", 1, 1, buf, sizeof(buf)), 0);
+	memset(label64, 'x', 64);
+	label64[64] = '\0';
+	ck_assert_uint_eq(dg_dns_build_query(label64, 1, 1, buf, sizeof(buf)), 0);
+	label64[63] = '\0';
+	ck_assert_uint_ne(dg_dns_build_query(label64, 1, 1, buf, sizeof(buf)), 0);
+	/* 127 labels "a" are 255 octets on the wire, the most there may be */
+	for (int i = 0; i < 128; i++)
+		memcpy(longname + 2 * i, "a.", 2);
+	longname[2 * 128] = '\0';
+	ck_assert_uint_eq(dg_dns_build_query(longname, 1, 1, buf, sizeof(buf)), 0);
+	longname[2 * 127] = '\0';
+	ck_assert_uint_eq(dg_dns_build_query(longname, 1, 1, buf, sizeof(buf)), 12 + 255 + 4);
+}
+END_TEST
+
 START_TEST(test_build_formerr)
 {
 	static const uint8_t q[] = { 0x12, 0x34, 0x01, 0x20, 0xff, 0xff };
@@ -1111,6 +1149,7 @@ Suite *dns_suite(void)
 	tcase_add_test(tc, test_build_reply_edns);
 	tcase_add_test(tc, test_build_reply_plain);
 	tcase_add_test(tc, test_build_formerr);
+	tcase_add_test(tc, test_build_query);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("robustness");

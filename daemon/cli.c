@@ -491,22 +491,7 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 
 static int cmd_check_config(struct cli *c, int argc, char **argv)
 {
-	struct dg_diag diag = { 0 };
-	struct dg_config *cfg;
-	char summary[256];
-	const char *path = c->config;
-
-	if (argc > 1)
-		path = argv[1];
-	cfg = dg_config_load(path, &diag);
-	dg_diag_print(&diag, stderr);
-	dg_diag_free(&diag);
-	if (!cfg)
-		return 1;
-	dg_config_summary(cfg, summary, sizeof(summary));
-	printf("%s: OK (%s)\n", cfg->path, summary);
-	dg_config_free(cfg);
-	return 0;
+	return dg_config_check(argc > 1 ? argv[1] : c->config, stdout, stderr);
 }
 
 static int cmd_reload(struct cli *c, int argc, char **argv)

@@ -1237,3 +1237,19 @@ void dg_config_summary(const struct dg_config *cfg, char *buf, size_t len)
 		 cfg->nprofiles, cfg->nusers, names,
 		 doh ? " + the public DoH resolver list" : "");
 }
+
+int dg_config_check(const char *path, FILE *out, FILE *err)
+{
+	struct dg_diag diag = { 0 };
+	struct dg_config *cfg = dg_config_load(path, &diag);
+	char summary[256];
+
+	dg_diag_print(&diag, err);
+	dg_diag_free(&diag);
+	if (!cfg)
+		return 1;
+	dg_config_summary(cfg, summary, sizeof(summary));
+	fprintf(out, "%s: OK (%s)\n", cfg->path, summary);
+	dg_config_free(cfg);
+	return 0;
+}

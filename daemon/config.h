@@ -161,6 +161,10 @@ uint8_t dg_profile_decide_str(const struct dg_profile *p, const char *name, long
 /* "N profiles, N user/group mappings, N domain entries, N CIDRs (+N public
  * DoH resolvers)": what --check and check-config report. */
 void dg_config_summary(const struct dg_config *cfg, char *buf, size_t len);
+/* `deployguardd --check` and `deployguard check-config`: loads path,
+ * prints every diagnostic to err and "PATH: OK (summary)" to out.
+ * 0 when the file loads, 1 when it does not. */
+int dg_config_check(const char *path, FILE *out, FILE *err);
 
 /*
  * Limit values.  Sizes: bytes, or a number with a K, M, G or T suffix

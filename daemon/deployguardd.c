@@ -416,19 +416,6 @@ static struct dg_config *load_config(const char *path)
 	return cfg;
 }
 
-static int check_only(const char *path)
-{
-	struct dg_config *cfg = load_config(path);
-	char summary[256];
-
-	if (!cfg)
-		return 1;
-	dg_config_summary(cfg, summary, sizeof(summary));
-	printf("%s: OK (%s)\n", cfg->path, summary);
-	dg_config_free(cfg);
-	return 0;
-}
-
 static int guard_root_path(const struct dg_config *cfg, const char *mount, char *buf, size_t len)
 {
 	return dg_path(buf, len, "%s/%s", mount, cfg->cgroup);
@@ -816,7 +803,7 @@ int main(int argc, char **argv)
 	/* before anything could fork: only the daemon itself may notify */
 	dg_notify_init(!o.private_mode && !o.check && !o.uninstall);
 	if (o.check)
-		return check_only(o.config);
+		return dg_config_check(o.config, stdout, stderr);
 	if (geteuid() != 0) {
 		fprintf(stderr, "deployguardd: must run as root (it loads BPF programs and "
 			"manages cgroups)\n");

@@ -23,42 +23,17 @@
 #include "config.h"
 #include "util.h"
 #include "suites.h"
+#include "tmpdir.h"
 
 /* ---- temporary files --------------------------------------------------------- */
 
-static char tmpdir[64];
-
-static void tmpdir_setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dg-unit-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmpdir_teardown(void)
-{
-	if (tmpdir[0])
-		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	tmpdir[0] = '\0';
-}
-
-/* Writes len bytes to tmpdir/name; returns the malloc'd path. */
+/* Writes len bytes to unit_tmpdir/name; returns the malloc'd path. */
 static char *write_bytes(const char *name, const char *data, size_t len)
 {
 	char *path;
 	FILE *f;
 
-	ck_assert_int_gt(asprintf(&path, "%s/%s", tmpdir, name), 0);
+	ck_assert_int_gt(asprintf(&path, "%s/%s", unit_tmpdir, name), 0);
 	f = fopen(path, "w");
 	ck_assert_msg(f != NULL, "cannot create %s", path);
 	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
@@ -71,14 +46,14 @@ static char *write_text(const char *name, const char *text)
 	return write_bytes(name, text, strlen(text));
 }
 
-/* mkstemp'd config file in tmpdir with text; returns the malloc'd path. */
+/* mkstemp'd config file in unit_tmpdir with text; returns the malloc'd path. */
 static char *write_temp_config(const char *text)
 {
 	char *path;
 	int fd;
 	size_t len = strlen(text);
 
-	ck_assert_int_gt(asprintf(&path, "%s/conf-XXXXXX", tmpdir), 0);
+	ck_assert_int_gt(asprintf(&path, "%s/conf-XXXXXX", unit_tmpdir), 0);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
@@ -464,7 +439,7 @@ START_TEST(test_load_file_with_lists)
 	{
 		char *name;
 
-		ck_assert_int_gt(asprintf(&name, "%s/virtual.conf", tmpdir), 0);
+		ck_assert_int_gt(asprintf(&name, "%s/virtual.conf", unit_tmpdir), 0);
 		cfg = dg_config_load_string(name, "[profile p]\nblock_file = block.txt\n", &d);
 		ck_assert_ptr_nonnull(cfg);
 		expect_decision(profile(cfg, "p"), "ads.example.com", DG_NAME_BLOCK);
@@ -519,7 +494,7 @@ START_TEST(test_list_file_errors)
 	{
 		size_t i = expect_diag(&d, conf, 6, "cannot read blocked list");
 
-		ck_assert_ptr_nonnull(strstr(d.msgs[i], tmpdir));
+		ck_assert_ptr_nonnull(strstr(d.msgs[i], unit_tmpdir));
 		ck_assert_ptr_nonnull(strstr(d.msgs[i], "/missing.txt"));
 		ck_assert_ptr_nonnull(strstr(d.msgs[i], "No such file"));
 	}
@@ -554,7 +529,7 @@ START_TEST(test_load_file_errors)
 	struct dg_config *cfg;
 	char *conf, *missing;
 
-	ck_assert_int_gt(asprintf(&missing, "%s/no-such.conf", tmpdir), 0);
+	ck_assert_int_gt(asprintf(&missing, "%s/no-such.conf", unit_tmpdir), 0);
 	cfg = dg_config_load(missing, &d);
 	ck_assert_ptr_null(cfg);
 	ck_assert_uint_eq(d.n, 1);
@@ -800,7 +775,7 @@ Suite *config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");
-	tcase_add_unchecked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+	tcase_add_unchecked_fixture(tc, unit_tmpdir_setup, unit_tmpdir_teardown);
 	tcase_add_test(tc, test_load_file_with_lists);
 	tcase_add_test(tc, test_list_file_errors);
 	tcase_add_test(tc, test_load_file_errors);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "util.h"
 #include "suites.h"
+#include "tmpdir.h"
 
 /* ---- addresses --------------------------------------------------------------- */
 
@@ -281,32 +282,6 @@ END_TEST
 
 /* ---- files (in a temporary directory) ---------------------------------------- */
 
-static char tmpdir[64];
-
-static void tmpdir_setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dg-unit-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		abort();
-	}
-}
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
-static void tmpdir_teardown(void)
-{
-	if (tmpdir[0])
-		nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	tmpdir[0] = '\0';
-}
-
 START_TEST(test_files)
 {
 	char path[256], dir[256], *data = NULL;
@@ -314,7 +289,7 @@ START_TEST(test_files)
 	struct stat st;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/knob", tmpdir);
+	snprintf(path, sizeof(path), "%s/knob", unit_tmpdir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fclose(f);
@@ -338,18 +313,18 @@ START_TEST(test_files)
 	ck_assert_uint_eq(strlen(data), 30000);
 	free(data);
 
-	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	snprintf(path, sizeof(path), "%s/missing", unit_tmpdir);
 	ck_assert_int_eq(dg_read_file(path, &data, &len, 1024), -ENOENT);
 	ck_assert_int_eq(dg_write_file(path, "x"), -ENOENT);	/* no O_CREAT: knobs exist */
 
-	snprintf(dir, sizeof(dir), "%s/a/b/c", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/a/b/c", unit_tmpdir);
 	ck_assert_int_eq(dg_mkdir_p(dir, 0700), 0);
 	ck_assert_int_eq(stat(dir, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
 	ck_assert_uint_eq(st.st_mode & 0777, 0700);
 	ck_assert_int_eq(dg_mkdir_p(dir, 0700), 0);		/* exists: fine */
 	ck_assert_int_eq(dg_mkdir_p("", 0700), -ENAMETOOLONG);
-	snprintf(dir, sizeof(dir), "%s/knob/x", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/knob/x", unit_tmpdir);
 	ck_assert_int_eq(dg_mkdir_p(dir, 0700), -ENOTDIR);	/* knob is a file */
 }
 END_TEST
@@ -598,7 +573,7 @@ Suite *util_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("files");
-	tcase_add_unchecked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+	tcase_add_unchecked_fixture(tc, unit_tmpdir_setup, unit_tmpdir_teardown);
 	tcase_add_test(tc, test_files);
 	suite_add_tcase(s, tc);
 

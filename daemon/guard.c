@@ -78,6 +78,23 @@ static bool is_cgroup_prog(enum dg_guard_prog p)
 	return p <= DG_PROG_SOCKET_LSM;
 }
 
+/* Does this process see the host's mounts (PID 1's mount namespace)? */
+static bool in_init_mount_ns(void)
+{
+	struct stat self, init;
+
+	return !stat("/proc/self/ns/mnt", &self) && !stat("/proc/1/ns/mnt", &init) &&
+	       self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+/*
+ * The pins must live on a bpf filesystem.  systemd mounts one at
+ * /sys/fs/bpf at boot; minimal hosts and containers may not, and then we
+ * mount it ourselves, as bpftool does for its pins, but only where the
+ * mount outlives us: in PID 1's mount namespace.  A mount made inside a
+ * private namespace (a unit with ProtectSystem=, say) would go with it,
+ * and the pins, which are what keeps enforcement on, with it.
+ */
 static int check_bpffs(const char *dir)
 {
 	char parent[PATH_MAX], *slash;
@@ -90,12 +107,19 @@ static int check_bpffs(const char *dir)
 		*slash = '\0';
 	if (statfs(parent, &st))
 		return -errno;
-	if (st.f_type != BPF_FS_MAGIC) {
-		dg_log(DG_LOG_ERR, "%s is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)",
-		       parent);
+	if (st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (!strcmp(parent, "/sys/fs/bpf") && in_init_mount_ns()) {
+		if (!mount("bpf", parent, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
+			dg_log(DG_LOG_WARN, "mounted a bpf filesystem on %s for the pins", parent);
+			return 0;
+		}
+		dg_log(DG_LOG_ERR, "cannot mount a bpf filesystem on %s: %s", parent,
+		       strerror(errno));
 		return -ENOTSUP;
 	}
-	return 0;
+	dg_log(DG_LOG_ERR, "%s is not on a bpf filesystem (mount -t bpf bpf %s)", parent, parent);
+	return -ENOTSUP;
 }
 
 /*

@@ -71,6 +71,11 @@ dg_setup_network() {
 		mkdir -p "$TMP/etc-deployguard"
 		mount --bind "$TMP/etc-deployguard" /etc/deployguard
 	fi
+	# a host without bpffs (systemd mounts it at boot; not every host runs
+	# systemd): give this namespace one of its own, which goes with it
+	if [ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ]; then
+		mount -t bpf bpf /sys/fs/bpf
+	fi
 }
 
 # Extra dnsmasq arguments may be set in DNSMASQ_EXTRA before dg_begin.

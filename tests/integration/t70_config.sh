@@ -48,6 +48,19 @@ out=$("$DGD" -c "$CONF" -f 2>&1)
 check "the daemon refuses to start with a bad config" test $? -ne 0
 check "... and says why" has "$out" "$CONF:4: mode must be"
 
+# the pins must be on a bpf filesystem: anywhere else they would not
+# outlive the daemon, and neither would enforcement
+dg_write_config <<'EOF2'
+[profile default]
+block = github.com
+EOF2
+mkdir -p "$TMP/nobpf"
+sed -i "s|^bpffs = .*|bpffs = $TMP/nobpf/pins|" "$CONF"
+out=$(timeout 20 "$DGD" -c "$CONF" -f 2>&1)
+check "the daemon refuses to pin outside a bpf filesystem" test $? -ne 0
+check "... and names the directory" has "$out" "$TMP/nobpf is not on a bpf filesystem \(mount -t bpf bpf $TMP/nobpf\)"
+check "... and pins nothing there" test ! -e "$TMP/nobpf/pins"
+
 # --- reload ----------------------------------------------------------------------------
 dg_write_config <<'EOF2'
 [profile default]

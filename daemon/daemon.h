@@ -66,7 +66,7 @@ struct dg_daemon {
 
 	struct ctl_conn *ctl_conns;	/* control connections awaiting a request */
 
-	int epfd;
+	struct dg_loop loop;
 	struct dg_watch sig_w;
 	struct dg_watch timer_w;
 	struct dg_watch events_w;

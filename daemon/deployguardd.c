@@ -40,21 +40,17 @@
 
 int dg_watch_add(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
-
-	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) ? -errno : 0;
+	return dg_loop_add(&d->loop, w, events);
 }
 
 int dg_watch_mod(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
-
-	return epoll_ctl(d->epfd, EPOLL_CTL_MOD, w->fd, &ev) ? -errno : 0;
+	return dg_loop_mod(&d->loop, w, events);
 }
 
 void dg_watch_del(struct dg_daemon *d, struct dg_watch *w)
 {
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	dg_loop_del(&d->loop, w);
 }
 
 /* ---- policy ------------------------------------------------------------------ */
@@ -614,15 +610,14 @@ static void private_cleanup_stale(const char *mount)
 
 static int run(struct dg_daemon *d, const struct options *o)
 {
-	struct epoll_event evs[64];
 	struct dg_guard_opts go = { 0 };
 	uint32_t max_id = 0;
 	char err[512];
 	int lock_fd = -1, rc = 1, r;
 
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->epfd < 0) {
-		dg_log(DG_LOG_ERR, "epoll: %s", strerror(errno));
+	r = dg_loop_init(&d->loop);
+	if (r) {
+		dg_log(DG_LOG_ERR, "epoll: %s", strerror(-r));
 		return 1;
 	}
 	if (setup_signals(d) || setup_timer(d)) {
@@ -741,18 +736,13 @@ static int run(struct dg_daemon *d, const struct options *o)
 		detach_stdio();
 
 	while (d->running) {
-		int n = epoll_wait(d->epfd, evs, (int)DG_ARRAY_SIZE(evs), -1);
+		int n = dg_loop_run_once(&d->loop, d, -1);
 
+		if (n == -EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			dg_log(DG_LOG_ERR, "epoll_wait: %s", strerror(errno));
+			dg_log(DG_LOG_ERR, "epoll_wait: %s", strerror(-n));
 			break;
-		}
-		for (int i = 0; i < n; i++) {
-			struct dg_watch *w = evs[i].data.ptr;
-
-			w->fn(d, w, evs[i].events);
 		}
 	}
 	rc = 0;
@@ -821,7 +811,7 @@ int main(int argc, char **argv)
 		d.cfg->log_level = DG_LOG_DEBUG;
 	d.private_mode = o.private_mode;
 	d.foreground = o.foreground;
-	d.epfd = d.control_w.fd = d.sessions.inotify_fd = -1;
+	d.loop.epfd = d.control_w.fd = d.sessions.inotify_fd = -1;
 	dg_proctab_init(&d.procs);
 	if (o.private_mode) {
 		char name[64];
@@ -849,6 +839,7 @@ int main(int argc, char **argv)
 		dg_log(DG_LOG_DEBUG, "raising priority: %s", strerror(errno));
 	dg_guard_setup_libbpf_log();
 	rc = run(&d, &o);
+	dg_loop_fini(&d.loop);
 	dg_config_free(d.cfg);
 	free(d.profile_ids);
 	return rc;

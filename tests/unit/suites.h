@@ -14,5 +14,6 @@ Suite *audit_fmt_suite(void);
 Suite *audit_seen_suite(void);
 Suite *audit_report_suite(void);
 Suite *limits_suite(void);
+Suite *watch_suite(void);
 
 #endif

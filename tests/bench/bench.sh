@@ -388,6 +388,13 @@ EOF
 	row "sudo -u designated true, ms" "$TMP/sudo.p" "$TMP/sudo.g" ratio-lower 1.10
 fi
 
+# a figure measured against a dead daemon means nothing: say so, loudly
+if [ -n "$DGD_PID" ] && ! kill -0 "$DGD_PID" 2>/dev/null; then
+	echo "# ERROR: deployguardd died during the benchmarks; its log ends:"
+	grep -v '^DEBUG' "$LOG" | tail -n 20 | sed 's/^/#   /'
+	BENCH_FAILED=1
+fi
+
 # --- the table ------------------------------------------------------------------------------------
 
 {
@@ -399,3 +406,4 @@ echo
 column -t -s'|' <<<"$(printf '%s\n' "benchmark|baseline|deployguard|ratio|target|" "${ROWS[@]}")"
 echo
 echo "(each figure min/median/max over $REPS runs; written to ${RESULTS#$DG_SRC/})"
+[ -z "${BENCH_FAILED:-}" ] || exit 1

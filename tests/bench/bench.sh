@@ -384,6 +384,17 @@ EOF
 	umount /etc/sudo.conf
 	[ "$(opened)" = $((before + 2)) ] ||
 		echo "# WARNING: PAM and sudo did not open a session each ($before -> $(opened))"
+	# what the kernel charges for moving a process into a cgroup, which
+	# every PAM and sudo session opener does once: read the two rows above
+	# against it
+	mkdir "$CG2/$TEST_ID-mig"
+	: >"$TMP/mig.us"
+	for _ in $(seq "$REPS"); do
+		"$BB/dg_loadgen" cgroup-migrate "$CG2/$TEST_ID-mig" "$CG2" 20 |
+			sed -n 's/^p50=\([0-9.]*\).*/\1/p' >>"$TMP/mig.us"
+	done
+	rmdir "$CG2/$TEST_ID-mig"
+	note "kernel: one cgroup migration, us" "-" "$(mmm <"$TMP/mig.us")" "-" "-" info
 	row "PAM open+close ms added (pamtester)" "$TMP/pam.plain" "$TMP/pam.added" abs 5
 	row "sudo -u designated true, ms" "$TMP/sudo.p" "$TMP/sudo.g" ratio-lower 1.10
 fi

@@ -12,9 +12,14 @@
  *   dg_loadgen dns-latency SERVER NAMESFILE COUNT
  *	one query at a time (A, names from the file in turn), each timed;
  *	prints "p50=US p99=US timeouts=N"
+ *   dg_loadgen cgroup-migrate CGROUP_A CGROUP_B COUNT
+ *	moves itself between two cgroups COUNT times, 20 ms apart (as
+ *	logins and sudo runs are), each write to cgroup.procs timed;
+ *	prints "p50=US p99=US": what the kernel charges any session opener
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -191,6 +196,46 @@ static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *fi
 	return 0;
 }
 
+static int cgroup_migrate(const char *a, const char *b, size_t count)
+{
+	double *v = calloc(count, sizeof(*v));
+	char path[2][4096], pid[32];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+	if (!v || snprintf(path[0], sizeof(path[0]), "%s/cgroup.procs", a) >= (int)sizeof(path[0]) ||
+	    snprintf(path[1], sizeof(path[1]), "%s/cgroup.procs", b) >= (int)sizeof(path[1]))
+		return 64;
+	for (size_t i = 0; i < count; i++) {
+		int fd = open(path[i % 2], O_WRONLY | O_CLOEXEC);
+		double t0;
+
+		if (fd < 0) {
+			perror(path[i % 2]);
+			return 1;
+		}
+		t0 = now_us();
+		if (write(fd, pid, (size_t)n) != n) {
+			perror(path[i % 2]);
+			return 1;
+		}
+		v[i] = now_us() - t0;
+		close(fd);
+		usleep(20000);
+	}
+	/* end where we started */
+	if (count % 2) {
+		int fd = open(path[1], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, pid, (size_t)n) != n)
+			return 1;
+		close(fd);
+	}
+	qsort(v, count, sizeof(*v), cmp_double);
+	printf("p50=%.1f p99=%.1f\n", pct(v, count, 0.5), pct(v, count, 0.99));
+	free(v);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -201,6 +246,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "dns-latency") == 0 && argc == 5)
 		return parse(argv[2], "53", &ss, &sl) ? 64 : dns_latency(&ss, sl, argv[3],
 									 strtoul(argv[4], NULL, 10));
+	if (!strcmp(argv[1], "cgroup-migrate") && argc == 5)
+		return cgroup_migrate(argv[2], argv[3], strtoul(argv[4], NULL, 10));
 	if (parse(argv[2], argv[3], &ss, &sl))
 		return 64;
 	if (!strcmp(argv[1], "sink"))

@@ -19,7 +19,8 @@
 #   - man pages are found by name: every *.1 ... *.8 in daemon/, pam/ and
 #     sudo_plugin/ goes to $(MANDIR)/manN;
 #   - files under etc/ whose path names pam or sudo are PAM and sudo.conf
-#     snippets: installed as examples in $(DOCDIR)/examples, never activated;
+#     snippets, and etc/audit/ has audit rules: installed as examples in
+#     $(DOCDIR)/examples, never activated;
 #   - anything else: in the component's .mk, append a phony target to
 #     INSTALL_TARGETS and its inverse to UNINSTALL_TARGETS (both honour
 #     DESTDIR and the directory variables here), or a file to
@@ -50,7 +51,7 @@ SUDO_SO		?= $(BUILD)/deployguard_sudo.so
 CONF_FILES	:= deployguard.conf $(patsubst etc/%,%,$(wildcard etc/blocklist.d/*))
 MAN_PAGES	:= $(wildcard $(addsuffix /*.[1-8],daemon pam sudo_plugin))
 INSTALL_EXAMPLES := $(INSTALL_EXAMPLES) $(shell find etc -type f \( -path '*pam*' -o \
-		    -path '*sudo*' \) 2>/dev/null | sort)
+		    -path '*sudo*' -o -path 'etc/audit/*' \) 2>/dev/null | sort)
 CONF_DIR	:= $(DESTDIR)$(SYSCONFDIR)/deployguard
 
 INSTALL_TARGETS	+= install-programs install-config install-man install-unit install-doc

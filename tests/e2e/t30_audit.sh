@@ -58,8 +58,20 @@ stop_auditd() {
 	auditctl -e "$ENABLED_BEFORE" >/dev/null
 }
 
+# the shipped rules, pointed at this test's config and pins
+RULES=$TMP/deployguard.rules
+remove_rules() {
+	[ -e "$RULES" ] || return 0
+	sed -n 's/^-w /-W /p' "$RULES" | while read -r rule; do
+		# shellcheck disable=SC2086
+		auditctl $rule >/dev/null 2>&1
+	done
+	rm -f "$RULES"
+}
+
 audit_cleanup() {
 	local rc=$?
+	remove_rules
 	dg_stop_daemon
 	stop_auditd
 	(exit "$rc")
@@ -252,6 +264,31 @@ check "burst: the report counts 10,000" \
 	"burst.github.com 10000"
 sup=$("$DG" -c "$CONF" status --json | jq -r '.audit_records_suppressed')
 check "burst: status counts the suppressed records" test "$sup" -ge 9999
+
+# --- the shipped audit rules record who changed the guard -------------------------------
+
+mkdir "$TMP/watched-conf"
+sed -e "s|/etc/deployguard/|$TMP/watched-conf/|" -e "s|/sys/fs/bpf/deployguard/|/sys/fs/bpf/$TEST_ID/|" \
+	"$DG_SRC/etc/audit/deployguard.rules" >"$RULES"
+check "etc/audit/deployguard.rules loads" auditctl -R "$RULES"
+rules=$(auditctl -l)
+check "... its config watch is in place" has "$rules" "^-w $TMP/watched-conf/? -p wa -k deployguard-config\$"
+check "... and its pins watch" has "$rules" "^-w /sys/fs/bpf/$TEST_ID/? -p wa -k deployguard-pins\$"
+T1=$(date '+%x %T')
+echo 'block = example.test' >"$TMP/watched-conf/deployguard.conf"
+dg_stop_daemon
+out=$("$DGD" -c "$CONF" --uninstall 2>&1)
+check "deployguardd --uninstall removes the pins" test ! -e "/sys/fs/bpf/$TEST_ID"
+keyed() {	# keyed KEY: the audit log has a record of ours under KEY
+	for _ in $(seq 50); do
+		ausearch -k "$1" -ts $T1 --raw 2>/dev/null | grep -q "key=\"$1\"" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "a changed config file is recorded under deployguard-config" keyed deployguard-config
+check "lifting the guard is recorded under deployguard-pins" keyed deployguard-pins
+remove_rules
 
 # --- auditd back as we found it ---------------------------------------------------------
 

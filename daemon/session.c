@@ -281,7 +281,7 @@ static void state_save(struct dg_daemon *d, struct dg_sess *s)
 
 /* ---- the opener ---------------------------------------------------------------- */
 
-static void maybe_end(struct dg_daemon *d, struct dg_sess *s);
+static bool maybe_end(struct dg_daemon *d, struct dg_sess *s);
 
 static void opener_unwatch(struct dg_daemon *d, struct dg_sess *s)
 {
@@ -532,17 +532,21 @@ static void session_end(struct dg_daemon *d, struct dg_sess *s)
 	sess_free(s);
 }
 
-static void maybe_end(struct dg_daemon *d, struct dg_sess *s)
+/* Ends the session when it is over; true when it did (s is freed then). */
+static bool maybe_end(struct dg_daemon *d, struct dg_sess *s)
 {
 	int pop = dg_cgroup_populated(s->cgpath);
 
 	if (pop == 1) {
 		s->ever_populated = true;
-		return;
+		return false;
 	}
 	/* empty: over once closed, or once nobody is left to close it */
-	if (s->closing || s->opener_gone || pop < 0)
+	if (s->closing || s->opener_gone || pop < 0) {
 		session_end(d, s);
+		return true;
+	}
+	return false;
 }
 
 void dg_session_close(struct dg_daemon *d, struct dg_sess *s, int exit_status, int exit_signal)
@@ -550,8 +554,10 @@ void dg_session_close(struct dg_daemon *d, struct dg_sess *s, int exit_status, i
 	s->closing = true;
 	s->exit_status = exit_status;
 	s->exit_signal = exit_signal;
-	state_save(d, s);
-	maybe_end(d, s);
+	/* usually the session is over now; only one that lives on (processes
+	 * left behind) needs its closing state on disk for a restart */
+	if (!maybe_end(d, s))
+		state_save(d, s);
 }
 
 void dg_sessions_close_all(struct dg_daemon *d)

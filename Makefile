@@ -60,7 +60,8 @@ COMMON_SRCS	:= daemon/log.c daemon/util.c daemon/domain_set.c daemon/config.c \
 DAEMON_SRCS	:= daemon/deployguardd.c daemon/dns.c daemon/guard.c daemon/proxy.c daemon/decision.c \
 		   daemon/blockres.c daemon/notify.c \
 		   daemon/session.c daemon/proctab.c daemon/events.c daemon/control.c \
-		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c daemon/watch.c
+		   daemon/audit.c daemon/audit_fmt.c daemon/audit_seen.c daemon/watch.c \
+		   daemon/learn_memo.c
 CLI_SRCS	:= daemon/cli.c daemon/cli_run.c daemon/report.c daemon/audit_fmt.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

@@ -19,6 +19,7 @@
 #include "deployguard.skel.h"
 #include "cgroup.h"
 #include "guard.h"
+#include "learn_memo.h"
 #include "log.h"
 #include "util.h"
 
@@ -407,6 +408,8 @@ void dg_guard_close(struct dg_guard *g)
 	}
 	deployguard_bpf__destroy(g->skel);
 	g->skel = NULL;
+	free(g->learn_memo);
+	g->learn_memo = NULL;
 	if (g->cgroup_fd >= 0)
 		close(g->cgroup_fd);
 	g->cgroup_fd = -1;
@@ -592,9 +595,22 @@ int dg_guard_learn(struct dg_guard *g, uint32_t session_id, const uint8_t addr[1
 {
 	struct dg_addr_key k = { .scope = session_id };
 	struct dg_learned v = { .expires_ns = expires_ns, .verdict = verdict };
+	struct dg_learn_memo *m = NULL;
+	uint64_t now = dg_now_ns();
 
+	if (!g->learn_memo)
+		g->learn_memo = dg_learn_memo_new();	/* without it: every answer writes */
+	if (g->learn_memo) {
+		m = dg_learn_memo_slot(g->learn_memo, session_id, addr);
+		if (dg_learn_memo_fresh(m, session_id, addr, expires_ns, verdict, now))
+			return 1;
+	}
 	memcpy(k.addr, addr, 16);
-	return bpf_map_update_elem(map_fd(g->skel->maps.dg_learned), &k, &v, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(map_fd(g->skel->maps.dg_learned), &k, &v, BPF_ANY))
+		return -errno;
+	if (m)
+		dg_learn_memo_note(m, session_id, addr, expires_ns, verdict, now);
+	return 0;
 }
 
 int dg_guard_flow_take(struct dg_guard *g, const struct dg_flow_key *k, struct dg_flow *out)

@@ -42,8 +42,11 @@ enum dg_guard_prog {
 	DG_PROG_COUNT,
 };
 
+struct dg_learn_memo;
+
 struct dg_guard {
 	struct deployguard_bpf *skel;
+	struct dg_learn_memo *learn_memo;	/* what was learned lately */
 	struct bpf_link *links[DG_PROG_COUNT];
 	struct ring_buffer *rb;
 	int cgroup_fd;
@@ -82,6 +85,8 @@ int dg_guard_cidr_put(struct dg_guard *g, uint32_t profile_id, const uint8_t add
 /* Delete every CIDR whose profile id fails keep(); returns the highest id seen. */
 uint32_t dg_guard_cidr_prune(struct dg_guard *g, bool (*keep)(void *arg, uint32_t id),
 			     void *arg);
+/* Allow (or deny) addr to the session until expires_ns: 0 when written,
+ * 1 when the kernel already has it (learn_memo.h), or -errno. */
 int dg_guard_learn(struct dg_guard *g, uint32_t session_id, const uint8_t addr[16],
 		   uint64_t expires_ns, uint8_t verdict);
 /* Deny addr to every session of the profile until expires_ns. */

@@ -319,7 +319,7 @@ static void learn(struct dg_daemon *d, const struct dg_flow *flow, const struct 
 		if (ttl > cfg->max_ttl)
 			ttl = cfg->max_ttl;
 		if (dg_guard_learn(&d->guard, flow->session_id, a->addrs[i],
-				   now + (uint64_t)ttl * 1000000000ULL, DG_VERDICT_ALLOW) == 0)
+				   now + (uint64_t)ttl * 1000000000ULL, DG_VERDICT_ALLOW) >= 0)
 			d->stats.addresses_learned++;
 	}
 }

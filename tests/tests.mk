@@ -15,7 +15,7 @@ UNIT_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
 # the modules under test, linked in as they are
 UNIT_DEPS	:= $(call obj,daemon/domain_set.c daemon/config.c daemon/dns.c daemon/ctlmsg.c \
 		   daemon/util.c daemon/log.c daemon/cgroup.c \
-		   daemon/audit_fmt.c daemon/audit_seen.c daemon/report.c daemon/watch.c) $(BUILD)/doh_list.o
+		   daemon/audit_fmt.c daemon/audit_seen.c daemon/report.c daemon/watch.c daemon/learn_memo.c) $(BUILD)/doh_list.o
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)

@@ -15,5 +15,6 @@ Suite *audit_seen_suite(void);
 Suite *audit_report_suite(void);
 Suite *limits_suite(void);
 Suite *watch_suite(void);
+Suite *learn_memo_suite(void);
 
 #endif

@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, audit_report_suite());
 	srunner_add_suite(sr, limits_suite());
 	srunner_add_suite(sr, watch_suite());
+	srunner_add_suite(sr, learn_memo_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -735,8 +735,12 @@ static int run(struct dg_daemon *d, const struct options *o)
 	if (!d->foreground)
 		detach_stdio();
 
+	dg_log_buffer_stderr();
 	while (d->running) {
-		int n = dg_loop_run_once(&d->loop, d, -1);
+		int n;
+
+		dg_log_flush();		/* what this batch logged, before we sleep */
+		n = dg_loop_run_once(&d->loop, d, -1);
 
 		if (n == -EINTR)
 			continue;

@@ -21,6 +21,9 @@ enum dg_log_target {
 
 void dg_log_init(const char *ident, unsigned targets, int level);
 void dg_log_set_level(int level);
+/* Buffer stderr lines until dg_log_flush() (the daemon: once per event batch). */
+void dg_log_buffer_stderr(void);
+void dg_log_flush(void);
 int dg_log_level(void);
 void dg_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

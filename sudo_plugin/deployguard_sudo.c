@@ -205,12 +205,13 @@ static int resolve_user(char * const user_info[], struct cmd *c)
 static void resolve_socket(void)
 {
 	char buf[PATH_MAX];
+	size_t n;
 
 	if (st.opts.socket)
 		snprintf(st.socket, sizeof(st.socket), "%s", st.opts.socket);
 	else if (!dg_config_peek_socket_path(st.opts.config, buf, sizeof(buf)) &&
-		 strlen(buf) < sizeof(st.socket))
-		snprintf(st.socket, sizeof(st.socket), "%s", buf);
+		 (n = strlen(buf)) < sizeof(st.socket))
+		memcpy(st.socket, buf, n + 1);
 	else
 		snprintf(st.socket, sizeof(st.socket), "%s", DG_DEFAULT_SOCKET);
 }

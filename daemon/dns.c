@@ -91,6 +91,10 @@ int dg_dns_read_name(const uint8_t *msg, size_t len, size_t *off, struct dg_dns_
 			target = ((size_t)(l & 0x3f) << 8) | msg[pos + 1];
 			if (target >= limit)
 				return -EBADMSG;	/* forward or self: could loop */
+			/* into the header: no name is there, and a reply that
+			 * copies the question would point at its own header */
+			if (target < DG_DNS_HDR_LEN)
+				return -EBADMSG;
 			if (!jumped) {
 				end = pos + 2;
 				jumped = true;

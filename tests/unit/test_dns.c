@@ -406,6 +406,7 @@ START_TEST(test_pointer_loop)
 {
 	static struct msg m;
 	static struct dg_dns_name n;
+	static struct dg_dns_query q;
 	size_t a, b, off;
 
 	m_header(&m, 1, DG_DNS_F_QR, 1, 1, 0, 0);
@@ -439,6 +440,25 @@ START_TEST(test_pointer_loop)
 	ck_assert_str_eq(n.text, "x.www.example.com");
 	ck_assert_uint_eq(n.nlabels, 4);
 	ck_assert_uint_eq(off, m.len - 2);
+
+	/* into the header: refused (found by the differential fuzzer; ldns
+	 * refuses it too), whether the question or a record points there */
+	m_header(&m, 1, DG_DNS_F_QR, 1, 1, 0, 0);
+	m_name(&m, "a");
+	m_u16(&m, 1);
+	m_u16(&m, 1);
+	a = m.len;
+	m_ptr(&m, 0);
+	m_rr(&m, 1, 1, 4);
+	m_u32(&m, 0x01020304);
+	off = a;
+	ck_assert_int_eq(dg_dns_read_name(m.b, m.len, &off, &n), -EBADMSG);
+	ck_assert_int_eq(dg_dns_parse_response(m.b, m.len, &q, NULL, NULL), -EBADMSG);
+	m_header(&m, 1, 0, 1, 0, 0, 0);
+	m_ptr(&m, 4);
+	m_u16(&m, 1);
+	m_u16(&m, 1);
+	ck_assert_int_eq(dg_dns_parse_query(m.b, m.len, &q), -EBADMSG);
 }
 END_TEST
 

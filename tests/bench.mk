@@ -3,7 +3,7 @@
 
 BENCH_BUILD	:= $(BUILD)/tests/bench
 BENCH_BINS	:= $(BENCH_BUILD)/dg_loadgen $(BENCH_BUILD)/dg_matchbench $(BENCH_BUILD)/dg_mapfill
-DEB_DEPS	+= iperf3 dnsperf nftables
+DEB_DEPS	+= iperf3 dnsperf nftables pamtester time
 
 $(BENCH_BUILD)/%.o: tests/bench/%.c
 	@mkdir -p $(@D)

@@ -72,6 +72,7 @@ int dg_dns_read_name(const uint8_t *msg, size_t len, size_t *off, struct dg_dns_
 {
 	size_t pos = *off, end = 0, wire = 0;
 	size_t limit = pos;	/* pointers must go strictly before this */
+	size_t bound = len;	/* after a jump: what we read ends before the pointer */
 	bool jumped = false;
 
 	out->len = 0;
@@ -80,13 +81,13 @@ int dg_dns_read_name(const uint8_t *msg, size_t len, size_t *off, struct dg_dns_
 	for (;;) {
 		uint8_t l;
 
-		if (pos >= len)
+		if (pos >= bound)
 			return -EBADMSG;
 		l = msg[pos];
 		if ((l & 0xc0) == 0xc0) {
 			size_t target;
 
-			if (pos + 1 >= len)
+			if (pos + 1 >= bound)
 				return -EBADMSG;
 			target = ((size_t)(l & 0x3f) << 8) | msg[pos + 1];
 			if (target >= limit)
@@ -99,6 +100,10 @@ int dg_dns_read_name(const uint8_t *msg, size_t len, size_t *off, struct dg_dns_
 				end = pos + 2;
 				jumped = true;
 			}
+			/* a pointer names an earlier suffix: it lies wholly before
+			 * the pointer, or the name would take in bytes from after
+			 * it (which a reply copying just the question lacks) */
+			bound = pos;
 			limit = target;
 			pos = target;
 			continue;
@@ -111,7 +116,7 @@ int dg_dns_read_name(const uint8_t *msg, size_t len, size_t *off, struct dg_dns_
 			break;
 		}
 		wire += (size_t)l + 1;
-		if (wire > 254 || pos + 1 + l > len)
+		if (wire > 254 || pos + 1 + l > bound)
 			return -EBADMSG;
 		if (name_put_label(out, msg + pos + 1, l))
 			return -EBADMSG;

@@ -459,6 +459,25 @@ START_TEST(test_pointer_loop)
 	m_u16(&m, 1);
 	m_u16(&m, 1);
 	ck_assert_int_eq(dg_dns_parse_query(m.b, m.len, &q), -EBADMSG);
+
+	/* a pointer to an earlier label that runs on past the pointer itself:
+	 * the name would take in bytes after its own end (found by the query
+	 * fuzz target: the refusal built from such a query, which copies only
+	 * the question, did not parse).  The owner below points at the low
+	 * byte of the qtype, 10, a label that runs over the pointer, the RR's
+	 * type and class, up to a zero in its TTL. */
+	{
+		static const uint8_t crossing[] = {
+			0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+			6, 'a', 'b', 'c', 'd', 'e', 'f', 0, 0, 10, 0, 1,	/* question */
+			0xc0, 21, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 10, 77, 0, 1,	/* answer */
+		};
+
+		ck_assert_int_eq(dg_dns_parse_response(crossing, sizeof(crossing), &q, NULL, NULL),
+				 -EBADMSG);
+		off = 24;
+		ck_assert_int_eq(dg_dns_read_name(crossing, sizeof(crossing), &off, &n), -EBADMSG);
+	}
 }
 END_TEST
 

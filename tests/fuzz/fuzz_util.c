@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+char *fuzz_strndup(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (s) {
+		memcpy(s, data, size);
+		s[size] = '\0';
+	}
+	return s;
+}
+
+static char scratch[64];
+
+static void scratch_remove(void)
+{
+	char cmd[128];
+
+	/* only the directory we made, and only its few files */
+	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", scratch);
+	if (scratch[0] && system(cmd) != 0)
+		fprintf(stderr, "fuzz: could not remove %s\n", scratch);
+}
+
+const char *fuzz_write_file(const char *name, const uint8_t *data, size_t size)
+{
+	static char path[128];
+	FILE *f;
+
+	if (!scratch[0]) {
+		snprintf(scratch, sizeof(scratch), "/tmp/dg-fuzz-XXXXXX");
+		if (!mkdtemp(scratch))
+			abort();
+		atexit(scratch_remove);
+	}
+	snprintf(path, sizeof(path), "%s/%s", scratch, name);
+	f = fopen(path, "w");
+	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f))
+		abort();
+	return path;
+}

@@ -135,7 +135,9 @@ int dg_ctl_get_u64(const struct dg_ctlmsg *m, const char *key, uint64_t max, uin
 
 	if (!v)
 		return -ENOENT;
-	if (!*v || *v == '-' || *v == '+' || *v == ' ')
+	/* a digit first: strtoull would also skip any white space, then take
+	 * a sign (found by the fuzz target: "pid=\v1214" was pid 1214) */
+	if (*v < '0' || *v > '9')
 		return -EINVAL;
 	errno = 0;
 	n = strtoull(v, &end, 10);

@@ -70,6 +70,18 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(dg_ctl_get_u64(&m1, "pid", 12345, &v), 0);
 	ck_assert_int_eq(dg_ctl_get_u64(&m1, "nope", 10, &v), -ENOENT);
 	ck_assert_int_eq(dg_ctl_get_u64(&m1, "op", 10, &v), -EINVAL);
+	{
+		/* digits only: no white space strtoull would skip, no sign */
+		static const char *const bad[] = { "\v1214", "\t1", " 1", "\n1", "+1", "-1", "1 ", "" };
+		static struct dg_ctlmsg mb;
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			dg_ctl_init(&mb);
+			ck_assert_int_eq(dg_ctl_add(&mb, "pid", bad[i]), 0);
+			ck_assert_msg(dg_ctl_get_u64(&mb, "pid", UINT64_MAX, &v) == -EINVAL,
+				      "pid=\"%s\" was read as a number", bad[i]);
+		}
+	}
 
 	while (dg_ctl_next(&m1, &pos, &f)) {
 		nf++;

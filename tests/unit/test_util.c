@@ -254,6 +254,11 @@ START_TEST(test_parse_u64)
 	ck_assert_int_eq(dg_parse_u64("-1", 0, 10, &v), -EINVAL);
 	ck_assert_int_eq(dg_parse_u64("+1", 0, 10, &v), -EINVAL);
 	ck_assert_int_eq(dg_parse_u64(" 1", 0, 10, &v), -EINVAL);
+	/* any white space strtoull would skip (the fuzzer found "\v") */
+	ck_assert_int_eq(dg_parse_u64("\t1", 0, 10, &v), -EINVAL);
+	ck_assert_int_eq(dg_parse_u64("\v1", 0, 10, &v), -EINVAL);
+	ck_assert_int_eq(dg_parse_u64("\n1", 0, 10, &v), -EINVAL);
+	ck_assert_int_eq(dg_parse_u64("\f-1", 0, 10, &v), -EINVAL);
 	ck_assert_int_eq(dg_parse_u64("1 ", 0, 10, &v), -EINVAL);
 	ck_assert_int_eq(dg_parse_u64("0x1", 0, 10, &v), -EINVAL);
 	ck_assert_int_eq(dg_parse_u64("1e3", 0, 10000, &v), -EINVAL);

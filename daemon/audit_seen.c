@@ -94,7 +94,8 @@ int dg_seen_note(struct dg_seen_table *t, int kind, int decision, const char *na
 		return -ENOSPC;
 	}
 	if (!t->buckets) {
-		t->buckets = calloc(SEEN_BUCKETS, sizeof(*t->buckets));
+		/* an array of pointers, on purpose */
+		t->buckets = calloc(SEEN_BUCKETS, sizeof(*t->buckets)); // NOLINT(bugprone-sizeof-expression)
 		if (!t->buckets) {
 			t->unrecorded++;
 			return -ENOMEM;

@@ -55,6 +55,7 @@ void dg_seen_free(struct dg_seen_table *t);
 int dg_seen_note(struct dg_seen_table *t, int kind, int decision, const char *name,
 		 const uint8_t addr[16], struct dg_seen **out);
 
-#define dg_seen_for_each(t, e) for (struct dg_seen *e = (t)->first; e; e = e->later)
+/* e is the loop variable's name: it cannot be parenthesized */
+#define dg_seen_for_each(t, e) for (struct dg_seen *e = (t)->first; e; e = e->later) // NOLINT(bugprone-macro-parentheses)
 
 #endif

@@ -618,10 +618,9 @@ void dg_limits_cleanup_stale_private(void)
 		if (!dd)
 			continue;
 		while ((de = readdir(dd))) {
-			int pid;
+			int pid = dg_private_cgroup_pid(de->d_name);
 
-			if (sscanf(de->d_name, "deployguard-run-%d", &pid) != 1 || pid <= 0 ||
-			    kill(pid, 0) == 0 || errno != ESRCH)
+			if (!pid || kill(pid, 0) == 0 || errno != ESRCH)
 				continue;
 			dg_limits_remove_v1_root(de->d_name);
 		}

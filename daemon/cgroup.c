@@ -138,7 +138,13 @@ pid_t dg_cgroup_first_pid(const char *path)
 	r = dg_read_file(file, &buf, NULL, 1 << 24);
 	if (r < 0)
 		return r;
-	pid = (pid_t)atoi(buf);
+	{
+		uint64_t v;
+
+		/* a pid file holds the number and a newline */
+		buf[strcspn(buf, "\n")] = '\0';
+		pid = dg_parse_u64(buf, 1, INT32_MAX, &v) ? 0 : (pid_t)v;
+	}
 	free(buf);
 	return pid;
 }

@@ -231,7 +231,7 @@ static int down_exit_code(int err)
 
 static const char *age_str(const char *started, char *buf, size_t len)
 {
-	long long s = started ? atoll(started) : 0, age = s ? (long long)time(NULL) - s : 0;
+	long long s = started ? strtoll(started, NULL, 10) : 0, age = s ? (long long)time(NULL) - s : 0;
 
 	if (age < 0)
 		age = 0;
@@ -262,8 +262,11 @@ static int cmd_status(struct cli *c, int argc, char **argv)
 	char age[32];
 	int err, rc = 0;
 
-	if (!req || !r)
+	if (!req || !r) {
+		free(req);
+		free(r);
 		return 1;
+	}
 	dg_ctl_init(req);
 	dg_ctl_add(req, "op", "status");
 	err = cli_call(c, req, r);
@@ -416,8 +419,11 @@ static int cmd_sessions(struct cli *c, int argc, char **argv)
 	int err, rc = 0;
 	bool more = true;
 
-	if (!req || !r)
+	if (!req || !r) {
+		free(req);
+		free(r);
 		return 1;
+	}
 	if (c->json)
 		printf("[");
 	else

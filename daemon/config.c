@@ -160,8 +160,6 @@ static void for_each_item(struct parser *p, char *v,
 
 struct domain_ctx {
 	uint8_t action;
-	const char *file;	/* when reading a list file */
-	unsigned line;
 };
 
 static const char *action_name(uint8_t a)

@@ -407,11 +407,13 @@ int dg_control_start(struct dg_daemon *d)
 	mode_t old;
 	int fd, err;
 
-	if (strlen(d->socket_path) >= sizeof(sun.sun_path)) {
+	size_t plen = strlen(d->socket_path);
+
+	if (plen >= sizeof(sun.sun_path)) {
 		dg_log(DG_LOG_ERR, "control socket path too long: %s", d->socket_path);
 		return -ENAMETOOLONG;
 	}
-	strcpy(sun.sun_path, d->socket_path);
+	memcpy(sun.sun_path, d->socket_path, plen + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

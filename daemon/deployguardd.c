@@ -501,8 +501,8 @@ static int lock_run_dir(const char *run_dir)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		n = (int)read(fd, pid, sizeof(pid) - 1);
 		pid[n > 0 ? n : 0] = '\0';
-		dg_log(DG_LOG_ERR, "another deployguardd (pid %d) already uses %s", atoi(pid),
-		       run_dir);
+		pid[strcspn(pid, "\n")] = '\0';
+		dg_log(DG_LOG_ERR, "another deployguardd (pid %s) already uses %s", pid, run_dir);
 		close(fd);
 		return -EBUSY;
 	}
@@ -587,10 +587,9 @@ static void private_cleanup_stale(const char *mount)
 	if (!dir)
 		return;
 	while ((de = readdir(dir))) {
-		int pid;
+		int pid = dg_private_cgroup_pid(de->d_name);
 
-		if (sscanf(de->d_name, "deployguard-run-%d", &pid) != 1 || pid <= 0 ||
-		    kill(pid, 0) == 0 || errno != ESRCH)
+		if (!pid || kill(pid, 0) == 0 || errno != ESRCH)
 			continue;
 		if (dg_path(path, sizeof(path), "%s/%s", mount, de->d_name))
 			continue;

@@ -17,7 +17,7 @@ int dg_client_call(const char *socket_path, const struct dg_ctlmsg *req,
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = {
 		.tv_sec = timeout_ms / 1000,
-		.tv_usec = (timeout_ms % 1000) * 1000,
+		.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000,
 	};
 	char *buf = reply->buf;	/* receive straight into the reply */
 	ssize_t n;
@@ -25,9 +25,11 @@ int dg_client_call(const char *socket_path, const struct dg_ctlmsg *req,
 
 	if (req->overflow)
 		return -E2BIG;
-	if (strlen(socket_path) >= sizeof(sun.sun_path))
+	size_t plen = strlen(socket_path);
+
+	if (plen >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, socket_path);
+	memcpy(sun.sun_path, socket_path, plen + 1);
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)

@@ -299,6 +299,7 @@ size_t dg_dns_build_formerr(const uint8_t *query, size_t len, uint8_t *out, size
 	if (len >= 4)
 		flags = get16(query + 2) & (DG_DNS_F_OPCODE | DG_DNS_F_RD);
 	put16(out, get16(query));
+	/* cppcheck-suppress badBitmaskCheck ; flags may be 0, the others are not */
 	put16(out + 2, (uint16_t)(DG_DNS_F_QR | flags | DG_DNS_F_RA | DG_RCODE_FORMERR));
 	memset(out + 4, 0, 8);
 	return DG_DNS_HDR_LEN;

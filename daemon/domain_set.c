@@ -201,7 +201,7 @@ uint8_t dg_domain_set_match_str(const struct dg_domain_set *s, const char *name,
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
 
-		lower[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		lower[i] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
 		if (c == '.' && n < sizeof(offs) / sizeof(offs[0]))
 			offs[n++] = (uint16_t)(i + 1);
 	}

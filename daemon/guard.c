@@ -511,7 +511,7 @@ int dg_guard_cidr_put(struct dg_guard *g, uint32_t profile_id, const uint8_t add
 static void map_prune(int fd, size_t key_size,
 		      bool (*doomed)(int fd, const void *key, void *ctx), void *ctx)
 {
-	unsigned char cur[64], next[64], *keys = NULL;
+	unsigned char cur[64] = { 0 }, next[64], *keys = NULL;
 	size_t n = 0, cap = 0;
 	bool walking = false;
 

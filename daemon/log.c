@@ -28,7 +28,9 @@ static bool journal_stream(void)
 	unsigned long long dev, ino;
 	struct stat st;
 
-	if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st))
+	/* a bad value only means "not the journal": it must match fstat exactly */
+	if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || // NOLINT(cert-err34-c)
+	    fstat(STDERR_FILENO, &st))
 		return false;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }

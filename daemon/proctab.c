@@ -144,7 +144,7 @@ static void fill_from_proc(struct dg_proc *p)
 		if (!strncmp(line, "Name:\t", 6))
 			set_comm(p, line + 6);
 		else if (!strncmp(line, "PPid:\t", 6))
-			p->ppid = atoi(line + 6);
+			p->ppid = (pid_t)strtol(line + 6, NULL, 10);	/* the kernel's number */
 		else if (!strncmp(line, "Uid:\t", 5))
 			p->uid = (uid_t)strtoul(line + 5, NULL, 10);
 		line = next;

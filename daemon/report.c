@@ -159,7 +159,7 @@ static struct session *new_session(struct report *rp, const char *node, uint32_t
 		return NULL;
 	if (rp->n == rp->cap) {
 		size_t cap = rp->cap ? rp->cap * 2 : 64;
-		struct session **n = realloc(rp->all, cap * sizeof(*n));
+		struct session **n = realloc(rp->all, cap * sizeof(*n)); // NOLINT(bugprone-sizeof-expression): an array of pointers
 
 		if (!n) {
 			free(s);
@@ -1079,14 +1079,16 @@ int dg_report_parse_time(const char *s, time_t now, time_t *out)
 		*out = now - (time_t)(v * mult);
 		return 0;
 	}
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	/* fixed-width fields, %n makes sure nothing trails, and the values are
+	 * range-checked below: sscanf's silent overflow cannot happen here */
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3) // NOLINT(cert-err34-c)
 		return -EINVAL;
 	if (s[n]) {
 		int m = 0;
 
 		if ((s[n] != ' ' && s[n] != 'T') ||
-		    (sscanf(s + n + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 &&
-		     (se = 0, sscanf(s + n + 1, "%2d:%2d%n", &h, &mi, &m) != 2)) ||
+		    (sscanf(s + n + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 && // NOLINT(cert-err34-c)
+		     (se = 0, sscanf(s + n + 1, "%2d:%2d%n", &h, &mi, &m) != 2)) || // NOLINT(cert-err34-c)
 		    s[n + 1 + m])
 			return -EINVAL;
 	}

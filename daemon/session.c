@@ -191,6 +191,8 @@ static uint32_t next_session_id(struct dg_daemon *d)
 		d->sessions.reserved = d->sessions.last_id;
 	}
 	id = d->sessions.last_id + 1;
+	/* last_id comes from a file on disk: it may be anything */
+	/* cppcheck-suppress knownConditionTrueFalse ; UINT32_MAX + 1 wraps to 0 */
 	if (id == 0 || id > DG_MAX_ID)
 		id = 1;
 	d->sessions.last_id = id;

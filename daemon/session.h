@@ -117,8 +117,11 @@ void dg_sessions_close_all(struct dg_daemon *d);
 void dg_session_describe(struct dg_daemon *d, const struct dg_sess *s, struct dg_ctlmsg *m,
 			 bool live);
 
+/* s is the loop variable's name: it cannot be parenthesized */
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define dg_sessions_for_each(d, s)						\
 	for (size_t _b = 0; _b < DG_SESSION_BUCKETS; _b++)			\
 		for (struct dg_sess *s = (d)->sessions.buckets[_b]; s; s = s->next)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif

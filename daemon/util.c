@@ -181,15 +181,15 @@ char *dg_args_to_cmdline(const char *args, size_t len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++)
-		out[i] = args[i] ? args[i] : ' ';
+		out[i] = (char)(args[i] ? args[i] : ' ');
 	out[len] = '\0';
 	return out;
 }
 
 char *dg_proc_cmdline(pid_t pid)
 {
-	char path[64], *buf, *cmd;
-	size_t len;
+	char path[64], *buf = NULL, *cmd;
+	size_t len = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	if (dg_read_file(path, &buf, &len, 65536) < 0)
@@ -314,6 +314,17 @@ int dg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int dg_private_cgroup_pid(const char *name)
+{
+	static const char prefix[] = "deployguard-run-";
+	uint64_t v;
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1) ||
+	    dg_parse_u64(name + sizeof(prefix) - 1, 1, INT32_MAX, &v))
+		return 0;
+	return (int)v;
 }
 
 int dg_path(char *buf, size_t len, const char *fmt, ...)

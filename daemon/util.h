@@ -42,6 +42,9 @@ int dg_mkdir_p(const char *path, mode_t mode);
 
 /* strtoul for the whole string, with bounds; -EINVAL/-ERANGE. */
 int dg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* The pid in a private daemon's cgroup name, "deployguard-run-PID"; 0 if
+ * name is not one. */
+int dg_private_cgroup_pid(const char *name);
 
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int dg_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -145,6 +145,7 @@ static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *fi
 
 	if (!f || !v || fd < 0) {
 		perror("dg_loadgen: dns-latency");
+		free(v);
 		return 1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -154,13 +155,20 @@ static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *fi
 			*sp = '\0';
 		if (!line[0])
 			continue;
-		names = realloc(names, (nnames + 1) * sizeof(*names));
+		char **grown = realloc(names, (nnames + 1) * sizeof(*names));
+
+		if (!grown)
+			break;
+		names = grown;
 		names[nnames++] = strdup(line);
 	}
 	fclose(f);
-	if (!nnames)
+	if (!nnames || connect(fd, (struct sockaddr *)ss, sl)) {
+		fprintf(stderr, "dg_loadgen: dns-latency: %s\n", nnames ? strerror(errno) : "no names");
+		free(names);
+		free(v);
 		return 1;
-	connect(fd, (struct sockaddr *)ss, sl);
+	}
 	for (size_t i = 0; i < count; i++) {
 		uint8_t q[300], r[4096];
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -171,6 +179,8 @@ static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *fi
 		if (!ql) {
 			fprintf(stderr, "dg_loadgen: %s: not a name a query can carry\n",
 				names[i % nnames]);
+			free(names);
+			free(v);
 			return 1;
 		}
 		if (send(fd, q, ql, 0) < 0) {
@@ -193,6 +203,10 @@ static int dns_latency(struct sockaddr_storage *ss, socklen_t sl, const char *fi
 	}
 	qsort(v, got, sizeof(*v), cmp_double);
 	printf("p50=%.1f p99=%.1f timeouts=%zu\n", pct(v, got, 0.5), pct(v, got, 0.99), timeouts);
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(v);
 	return 0;
 }
 
@@ -203,19 +217,23 @@ static int cgroup_migrate(const char *a, const char *b, size_t count)
 	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 
 	if (!v || snprintf(path[0], sizeof(path[0]), "%s/cgroup.procs", a) >= (int)sizeof(path[0]) ||
-	    snprintf(path[1], sizeof(path[1]), "%s/cgroup.procs", b) >= (int)sizeof(path[1]))
+	    snprintf(path[1], sizeof(path[1]), "%s/cgroup.procs", b) >= (int)sizeof(path[1])) {
+		free(v);
 		return 64;
+	}
 	for (size_t i = 0; i < count; i++) {
 		int fd = open(path[i % 2], O_WRONLY | O_CLOEXEC);
 		double t0;
 
 		if (fd < 0) {
 			perror(path[i % 2]);
+			free(v);
 			return 1;
 		}
 		t0 = now_us();
 		if (write(fd, pid, (size_t)n) != n) {
 			perror(path[i % 2]);
+			free(v);
 			return 1;
 		}
 		v[i] = now_us() - t0;
@@ -226,8 +244,10 @@ static int cgroup_migrate(const char *a, const char *b, size_t count)
 	if (count % 2) {
 		int fd = open(path[1], O_WRONLY | O_CLOEXEC);
 
-		if (fd < 0 || write(fd, pid, (size_t)n) != n)
+		if (fd < 0 || write(fd, pid, (size_t)n) != n) {
+			free(v);
 			return 1;
+		}
 		close(fd);
 	}
 	qsort(v, count, sizeof(*v), cmp_double);
@@ -253,7 +273,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "sink"))
 		return sink(&ss, sl);
 	if (!strcmp(argv[1], "connect-rate") && argc == 5)
-		return connect_rate(&ss, sl, atof(argv[4]));
+		return connect_rate(&ss, sl, strtod(argv[4], NULL));
 	if (!strcmp(argv[1], "connect-latency") && argc == 5)
 		return connect_latency(&ss, sl, strtoul(argv[4], NULL, 10));
 usage:

@@ -8,6 +8,7 @@
  * the difference must be one of the rules below, each deliberate.
  */
 #include <errno.h>
+#include <stdbool.h>	/* before ldns, which has a bool of its own otherwise */
 #include <ldns/ldns.h>
 #include <string.h>
 
@@ -179,7 +180,8 @@ static bool walk(const uint8_t *m, size_t len, struct walk *w)
 
 			if (r < 0)
 				return false;
-			w->refused_pointer |= r;
+			if (r > 0)
+				w->refused_pointer = true;
 			off = end;
 			if (sec == 0) {
 				off += 4;
@@ -202,7 +204,8 @@ static bool walk(const uint8_t *m, size_t len, struct walk *w)
 				r = name_refused(m, len, off + 10, &end);
 				if (r < 0)
 					return false;
-				w->refused_pointer |= r;
+				if (r > 0)
+					w->refused_pointer = true;
 				if (end != off + 10 + rdlen)
 					w->bad_cname = true;
 			}

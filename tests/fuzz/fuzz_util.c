@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ftw.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,13 +20,18 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
 
 static char scratch[64];
 
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
 static void scratch_remove(void)
 {
-	char cmd[128];
-
-	/* only the directory we made, and only its few files */
-	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", scratch);
-	if (scratch[0] && system(cmd) != 0)
+	/* only the directory we made, and its few files */
+	if (scratch[0] && nftw(scratch, remove_one, 8, FTW_DEPTH | FTW_PHYS))
 		fprintf(stderr, "fuzz: could not remove %s\n", scratch);
 }
 

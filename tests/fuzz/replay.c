@@ -21,11 +21,15 @@ static int run_file(const char *path, size_t *n)
 
 	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		perror(path);
+		if (f)
+			fclose(f);
 		return -1;
 	}
 	buf = malloc(len ? (size_t)len : 1);
 	if (!buf || (len && fread(buf, 1, (size_t)len, f) != (size_t)len)) {
 		perror(path);
+		free(buf);
+		fclose(f);
 		return -1;
 	}
 	fclose(f);

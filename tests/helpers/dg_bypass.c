@@ -59,9 +59,10 @@ static size_t unhex(const char *h, uint8_t *out, size_t max)
 	size_t n = 0;
 
 	while (h[0] && h[1] && n < max) {
-		unsigned v;
+		char pair[3] = { h[0], h[1], '\0' }, *end;
+		unsigned long v = strtoul(pair, &end, 16);
 
-		if (sscanf(h, "%2x", &v) != 1)
+		if (*end)
 			break;
 		out[n++] = (uint8_t)v;
 		h += 2;

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 		if (opt == 'u')
 			udp = true;
 		else if (opt == 'h')
-			hold = atoi(optarg);
+			hold = (int)strtol(optarg, NULL, 10);
 		else
 			return 64;
 	}

@@ -103,8 +103,8 @@ int main(int argc, char **argv)
 		case 'C': conn = true; break;
 		case 'm': mapped = true; break;
 		case 't': qtype = !strcmp(optarg, "AAAA") ? DG_DNS_T_AAAA : DG_DNS_T_A; break;
-		case 'T': timeout = atoi(optarg); break;
-		case 'n': count = atoi(optarg); break;
+		case 'T': timeout = (int)strtol(optarg, NULL, 10); break;
+		case 'n': count = (int)strtol(optarg, NULL, 10); break;
 		default: return 64;
 		}
 	}
@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 		sl = sizeof(*in6);
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	id = (uint16_t)rand();
+	id = (uint16_t)rand();	// NOLINT(cert-msc30-c,cert-msc50-cpp): a test tool's txid
 	ql = dg_dns_build_query(argv[optind + 1], qtype, id, q + 2, sizeof(q) - 2);
 	if (!ql) {
 		fprintf(stderr, "dg_dnsq: %s: not a name a query can carry\n", argv[optind + 1]);

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 				struct pollfd cp = { .fd = c, .events = POLLIN };
 
 				if (poll(&cp, 1, 2000) > 0 && read(c, req, sizeof(req)) < 0)
-					req[0] = '\0';
+					perror("dg_httpd: reading the request");
 			}
 			len = snprintf(resp, sizeof(resp),
 				       "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"

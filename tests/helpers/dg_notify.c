@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dg_notify PATH\n");
 		return 64;
 	}
-	strcpy(sun.sun_path, argv[1]);
+	memcpy(sun.sun_path, argv[1], strlen(argv[1]) + 1);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		perror("dg_notify");

@@ -85,8 +85,10 @@ START_TEST(insertion_order)
 	dg_seen_init(&t, 8);
 	for (size_t k = 0; k < 3; k++)
 		dg_seen_note(&t, DG_SEEN_DOMAIN, DG_ADEC_BLOCKED, names[k], NULL, &e);
-	dg_seen_for_each(&t, it)
+	dg_seen_for_each(&t, it) {
+		ck_assert_uint_lt(i, 3);
 		ck_assert_str_eq(it->name, names[i++]);
+	}
 	ck_assert_uint_eq(i, 3);
 	dg_seen_free(&t);
 }

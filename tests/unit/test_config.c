@@ -416,10 +416,9 @@ START_TEST(test_load_file_with_lists)
 	conf = write_temp_config(text);
 
 	cfg = dg_config_load(conf, &d);
-	if (!cfg)
-		ck_abort_msg("load failed:\n%s", diag_dump(&d));
+	ck_assert_msg(cfg != NULL, "load failed:\n%s", diag_dump(&d));
 	ck_assert_uint_eq(d.n, 0);
-	ck_assert_str_eq(cfg->path, conf);
+	ck_assert_str_eq(cfg->path, conf);	// cppcheck-suppress nullPointerRedundantCheck ; ck_assert_msg does not return
 	p = profile(cfg, "default");
 	ck_assert_uint_eq(p->nblock, 6);
 	ck_assert_uint_eq(p->nallow, 1);

@@ -177,8 +177,12 @@ START_TEST(test_overflow)
 	ck_assert(!m1.overflow);
 
 	/* exactly full is fine: key "k", '=', value, NUL = 65536 bytes */
-	big = realloc(big, DG_CTL_MAX_MSG);
-	ck_assert_ptr_nonnull(big);
+	{
+		char *grown = realloc(big, DG_CTL_MAX_MSG);
+
+		ck_assert_ptr_nonnull(grown);
+		big = grown;
+	}
 	memset(big, 'y', DG_CTL_MAX_MSG - 4);
 	big[DG_CTL_MAX_MSG - 4] = '\0';
 	ck_assert_int_eq(dg_ctl_add(&m1, "k", big), 0);
@@ -290,7 +294,7 @@ START_TEST(test_parse_rejects)
 	free(many);
 
 	/* too many fields: DG_CTL_MAX_FIELDS is fine, one more is not */
-	len = (DG_CTL_MAX_FIELDS + 1) * 4;
+	len = (size_t)(DG_CTL_MAX_FIELDS + 1) * 4;
 	many = malloc(len);
 	ck_assert_ptr_nonnull(many);
 	for (size_t i = 0; i <= DG_CTL_MAX_FIELDS; i++)

@@ -161,7 +161,7 @@ START_TEST(formatting)
 	char buf[256];
 
 	ck_assert_str_eq(dg_size_str(64 * MiB, buf, sizeof(buf)), "64M");
-	ck_assert_str_eq(dg_size_str(1536 * 1024, buf, sizeof(buf)), "1536K");
+	ck_assert_str_eq(dg_size_str((uint64_t)1536 * 1024, buf, sizeof(buf)), "1536K");
 	ck_assert_str_eq(dg_size_str(2 * GiB, buf, sizeof(buf)), "2G");
 	ck_assert_str_eq(dg_size_str(1ULL << 40, buf, sizeof(buf)), "1T");
 	ck_assert_str_eq(dg_size_str(MiB + 1, buf, sizeof(buf)), "1048577");

@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* data as a NUL-terminated string (malloc'd); NULL when out of memory */
 char *fuzz_strndup(const uint8_t *data, size_t size);
+/* data split at NUL bytes into up to max strings, then a NULL: the shape
+ * of a PAM argv or sudo's plugin options.  *buf must be freed; the count,
+ * or -1 when out of memory. */
+int fuzz_split(const uint8_t *data, size_t size, char **buf, char **vec, int max);
 /* data into a file of a private scratch directory; returns its path */
 const char *fuzz_write_file(const char *name, const uint8_t *data, size_t size);
 

@@ -22,18 +22,16 @@ static void on_reject(void *ctx, const char *arg, const char *why)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *argv[64];
+	char *args[65], *buf;
+	const char **argv = (const char **)args;
 	struct dgpam_opts o;
-	char *buf;
-	int argc = 0, r;
+	int argc, r;
 
 	if (size > 4096)
 		return 0;
-	buf = fuzz_strndup(data, size);
-	if (!buf)
+	argc = fuzz_split(data, size, &buf, args, 64);
+	if (argc < 0)
 		return 0;
-	for (size_t i = 0; i < size && argc < 64; i += strlen(buf + i) + 1)
-		argv[argc++] = buf + i;
 	memset(&o, 0, sizeof(o));
 	rejects = 0;
 	r = dgpam_parse_options(&o, argc, argv, on_reject, NULL);

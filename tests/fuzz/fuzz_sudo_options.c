@@ -12,19 +12,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *options[65], err[512];
+	char *options[65], err[512], *buf;
 	struct dg_sudo_opts o;
-	char *buf;
-	int n = 0, r;
+	int r;
 
 	if (size > 4096)
 		return 0;
-	buf = fuzz_strndup(data, size);
-	if (!buf)
+	if (fuzz_split(data, size, &buf, options, 64) < 0)
 		return 0;
-	for (size_t i = 0; i < size && n < 64; i += strlen(buf + i) + 1)
-		options[n++] = buf + i;
-	options[n] = NULL;
 	memset(&o, 0, sizeof(o));
 	err[0] = '\0';
 	r = dg_sudo_parse_options(size ? options : NULL, &o, err, sizeof(err));

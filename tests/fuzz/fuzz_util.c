@@ -18,6 +18,19 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
 	return s;
 }
 
+int fuzz_split(const uint8_t *data, size_t size, char **buf, char **vec, int max)
+{
+	int n = 0;
+
+	*buf = fuzz_strndup(data, size);
+	if (!*buf)
+		return -1;
+	for (size_t i = 0; i < size && n < max; i += strlen(*buf + i) + 1)
+		vec[n++] = *buf + i;
+	vec[n] = NULL;
+	return n;
+}
+
 static char scratch[64];
 
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)

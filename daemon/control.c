@@ -69,8 +69,9 @@ static char *join_args(const struct dg_ctlmsg *m)
 	return out;
 }
 
+/* *opened: the session opened, whose audit record is due once r is sent */
 static void op_open(struct dg_daemon *d, const struct ctl_conn *c, const struct dg_ctlmsg *m,
-		    struct dg_ctlmsg *r)
+		    struct dg_ctlmsg *r, struct dg_sess **opened)
 {
 	struct dg_open_req req = { 0 };
 	const struct dg_profile *p;
@@ -129,6 +130,7 @@ static void op_open(struct dg_daemon *d, const struct ctl_conn *c, const struct 
 		dg_ctl_add(r, "status", "unguarded");
 		return;
 	}
+	*opened = s;
 	p = dg_session_profile(d, s);
 	dg_ctl_add(r, "status", "ok");
 	dg_ctl_add_u64(r, "session", s->id);
@@ -274,14 +276,14 @@ static void op_status(struct dg_daemon *d, struct dg_ctlmsg *r)
 }
 
 static void dispatch(struct dg_daemon *d, const struct ctl_conn *c, const struct dg_ctlmsg *m,
-		     struct dg_ctlmsg *r)
+		     struct dg_ctlmsg *r, struct dg_sess **opened)
 {
 	const char *op = dg_ctl_get(m, "op");
 
 	if (!op)
 		reply_error(r, "missing field 'op'");
 	else if (!strcmp(op, "open"))
-		op_open(d, c, m, r);
+		op_open(d, c, m, r, opened);
 	else if (!strcmp(op, "close"))
 		op_close(d, m, r);
 	else if (!strcmp(op, "list"))
@@ -332,6 +334,7 @@ static void on_conn(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 {
 	struct ctl_conn *c = dg_container_of(w, struct ctl_conn, w);
 	struct dg_ctlmsg *m = malloc(sizeof(*m)), *r = malloc(sizeof(*r));
+	struct dg_sess *opened = NULL;
 	ssize_t n;
 
 	if (!m || !r)
@@ -353,13 +356,16 @@ static void on_conn(struct dg_daemon *d, struct dg_watch *w, uint32_t events)
 		       (int)c->cred.pid, n);
 		reply_error(r, "malformed request");
 	} else {
-		dispatch(d, c, m, r);
+		dispatch(d, c, m, r, &opened);
 	}
 	if (r->overflow)
 		reply_error(r, "reply too large");
 	if (send(w->fd, r->buf, r->len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		dg_log(DG_LOG_DEBUG, "control: reply to pid %d: %s", (int)c->cred.pid,
 		       strerror(errno));
+	/* before anything else can happen to the session: nothing has run yet */
+	if (opened)
+		dg_audit_session_open(d, opened);
 out:
 	conn_close(d, c);
 keep:

@@ -91,6 +91,8 @@ struct dg_sess *dg_session_find(struct dg_daemon *d, uint32_t id);
 /*
  * Open a session.  Returns 1 and *out on success, 0 when the request is for
  * a user who is not designated (nothing to guard), -errno with err set.
+ * The caller sends the session-open audit record (dg_audit_session_open),
+ * after it has answered the opener.
  */
 int dg_session_open(struct dg_daemon *d, const struct dg_open_req *req, struct dg_sess **out,
 		    char *err, size_t errlen);
